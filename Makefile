@@ -1,0 +1,59 @@
+# Portico's commands. `make run` and `make test` work on a fresh machine: they create the virtualenv,
+# install, make sure PostgreSQL and Redis answer, then run the app or the whole suite.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Every command runs with the services `infra/local/services.py up` chose.
+WITH_SERVICES := set -a && . ./.var/services.env && set +a &&
+
+.PHONY: run test lint stop install services migrate browser-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+services: install
+	$(BIN)/python infra/local/services.py up
+
+migrate: services
+	$(WITH_SERVICES) $(BIN)/python manage.py migrate --noinput
+	$(WITH_SERVICES) $(BIN)/python manage.py check --database default
+
+run: migrate
+	$(WITH_SERVICES) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Portico is starting:"
+	@echo "    public site   http://localhost:$(PORT)/"
+	@echo "    demo portal   http://demo.localhost:$(PORT)/   (Northwind Consulting; logins above)"
+	@echo "    probes        http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"
+	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
+	@echo ""
+	$(WITH_SERVICES) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f infra/local/Procfile -d . start
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "[browser] installing Debian's chromium"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+	  else echo "[browser] /usr/bin/chromium is missing: install Debian's chromium package"; exit 1; fi; }
+
+test: services lint browser-deps
+	$(WITH_SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
+
+stop:
+	@test -x $(BIN)/python && $(BIN)/python infra/local/services.py down || true
+
+clean: stop
+	rm -rf $(VENV) .var

@@ -1,0 +1,1 @@
+"""Plans, limits and Stripe billing (public schema)."""

@@ -1,0 +1,22 @@
+"""The test suite: real PostgreSQL and Redis (a separate Redis database), fast hashing, mail in memory."""
+
+from .base import *
+
+DEBUG = False
+ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}", "127.0.0.1", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_USE_FINDERS = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+CONN_MAX_AGE = 0
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_portico")}
+
+# Tests use their own Redis database so they never see development keys or queues.
+REDIS_URL = env.str("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
+CACHES["default"]["LOCATION"] = REDIS_URL
+CACHES["default"]["KEY_PREFIX"] = "portico-test"
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+MEDIA_ROOT = VAR_DIR / "test-media"
+ACCOUNT_RATE_LIMITS = False

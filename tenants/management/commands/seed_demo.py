@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from tenants.demo import DEMO_PASSWORD, DEMO_STAFF, demo_host, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo provider (Northwind Consulting) and print its logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tenant = seed_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo provider {tenant.name!r} ready on {demo_host()}"))
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+        for login in DEMO_STAFF:
+            self.stdout.write(f"    {login.email:<36} {login.full_name} ({login.title})")

@@ -1,0 +1,59 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against a real web server (gunicorn) on the test
+database. Screenshots go to .var/screenshots/."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support.network import free_port
+from tests.support.processes import ROOT, http_answers, running, venv_bin
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / ".var" / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; the test process itself makes no ORM calls
+# while it drives the browser.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None) -> Iterator[str]:
+    port = free_port()
+    command = [
+        venv_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--access-logfile", "-",
+    ]  # fmt: skip
+    with running("web", command, lambda: http_answers(f"http://127.0.0.1:{port}/healthz")):
+        yield f"http://localhost:{port}"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

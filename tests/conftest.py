@@ -1,0 +1,57 @@
+"""Suite-wide fixtures: the test database gets the demo provider and a second provider, committed once per
+session, so tests (and the worker and web processes some of them start) share them."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from tenants.demo import DEMO_PASSWORD, seed_demo
+from tenants.models import Tenant
+from tenants.services import tenant_create
+from tests.accounts.factories import UserFactory
+
+OTHER_SCHEMA = "other"
+OTHER_HOST = "other.localhost"
+DEMO_HOST = "demo.localhost"
+ROOT_HOST = "localhost"
+# The same address has an account in both portals, each with its own password.
+SHARED_EMAIL = "olivia.owner@northwind.example"
+OTHER_PASSWORD = "another-portal-password"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    database = connection.settings_dict["NAME"]
+    if not database.startswith("test_"):
+        pytest.exit(f"Refusing to seed {database!r}: mark the tests that need the database with django_db.")
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        seed_demo()
+        if not Tenant.objects.filter(schema_name=OTHER_SCHEMA).exists():
+            tenant_create(schema_name=OTHER_SCHEMA, name="Fabrikam Advisors", domain=OTHER_HOST)
+            with schema_context(OTHER_SCHEMA):
+                UserFactory(email=SHARED_EMAIL, password=OTHER_PASSWORD, full_name="Olivia at Fabrikam")
+
+
+@pytest.fixture
+def demo(db: None) -> Tenant:
+    return Tenant.objects.get(schema_name="demo")
+
+
+@pytest.fixture
+def other(db: None) -> Tenant:
+    return Tenant.objects.get(schema_name=OTHER_SCHEMA)
+
+
+@pytest.fixture
+def demo_password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
