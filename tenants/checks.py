@@ -13,7 +13,7 @@ def tenant_schemas_complete(app_configs: Any = None, databases: Any = None, **kw
     from tenants.models import Tenant
     from tenants.schema_guard import missing_tables
 
-    connection.set_schema_to_public()
+    connection.set_schema_to_public()  # type: ignore[attr-defined]
     if Tenant._meta.db_table not in connection.introspection.table_names():
         return []  # before the first migration; migrate runs this check again once it has finished
     errors = []

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
-from django.template.loader import render_to_string
 from django.http.request import split_domain_port
+from django.template.loader import render_to_string
 
 from tenants.resolution import is_root_host, tenant_for_hostname
 
@@ -19,7 +19,7 @@ class TenantResolutionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
         hostname, _port = split_domain_port(request.get_host())
         if is_root_host(hostname):
             request.tenant = None  # type: ignore[attr-defined]
@@ -29,10 +29,10 @@ class TenantResolutionMiddleware:
         tenant = tenant_for_hostname(hostname)
         if tenant is None:
             return HttpResponseNotFound(render_to_string("errors/unknown_host.html"))
-        connection.set_tenant(tenant)
+        connection.set_tenant(tenant)  # type: ignore[attr-defined]
         request.tenant = tenant  # type: ignore[attr-defined]
         request.urlconf = settings.ROOT_URLCONF
         try:
             return self.get_response(request)
         finally:
-            connection.set_schema_to_public()
+            connection.set_schema_to_public()  # type: ignore[attr-defined]

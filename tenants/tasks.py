@@ -27,14 +27,15 @@ class TenantOnlyTask(TenantTask):
     @classmethod
     def get_tenant_for_schema(cls, schema_name: str) -> Tenant:
         try:
-            return super().get_tenant_for_schema(schema_name)  # type: ignore[no-any-return]
+            return super().get_tenant_for_schema(schema_name)
         except Tenant.DoesNotExist:
             raise TenantRequiredError(f"No tenant has the schema {schema_name!r}.") from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         sent_for = get_schema_name_from_task(self, kwargs)
         public = get_public_schema_name()
-        if not sent_for or sent_for == public or connection.schema_name in (None, public):
+        running_in = connection.schema_name  # type: ignore[attr-defined]
+        if not sent_for or sent_for == public or running_in in (None, public):
             raise TenantRequiredError(
                 f"{self.name} works on one tenant's data and was sent for {sent_for or 'no tenant'!r}."
             )

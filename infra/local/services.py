@@ -124,7 +124,7 @@ def postgres_data_dir() -> Path:
     if reachable.returncode == 0:
         return local
     digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]  # noqa: S324 - a name, not a secret
-    return Path("/var/tmp") / f"portico-{digest}" / "postgres" / "data"
+    return Path("/var/tmp") / f"portico-{digest}" / "postgres" / "data"  # noqa: S108 - named after the checkout
 
 
 def as_server_user(cmd: list[str]) -> list[str]:
@@ -156,8 +156,17 @@ def ensure_private_postgres(state: dict) -> str:
         log(f"initialising a private PostgreSQL in {data_dir}")
         run(
             as_server_user(
-                [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "--auth=trust",
-                 "-E", "UTF8", "--locale=C.UTF-8"]
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
             ),
             stdout=subprocess.DEVNULL,
         )
@@ -165,7 +174,9 @@ def ensure_private_postgres(state: dict) -> str:
     port = state.get("postgres", {}).get("port")
     status = subprocess.run(
         as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "status"]),
-        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     if status.returncode != 0 or not port:
         port = free_port()
@@ -173,8 +184,19 @@ def ensure_private_postgres(state: dict) -> str:
         options = f"-p {port} -k {data_dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         run(
             as_server_user(
-                [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options,
-                 "-l", str(data_dir.parent / "postgres.log"), "-w", "-t", "60", "start"]
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data_dir),
+                    "-o",
+                    options,
+                    "-l",
+                    str(data_dir.parent / "postgres.log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
             ),
             stdout=subprocess.DEVNULL,
         )
@@ -192,7 +214,8 @@ def stop_private_postgres(state: dict) -> None:
     log("stopping the private PostgreSQL")
     subprocess.run(
         as_server_user([str(Path(info["bin_dir"]) / "pg_ctl"), "-D", info["data_dir"], "-m", "fast", "stop"]),
-        check=False, stdout=subprocess.DEVNULL,
+        check=False,
+        stdout=subprocess.DEVNULL,
     )
     info.pop("port", None)
 
@@ -211,7 +234,9 @@ def redis_answers(url: str) -> bool:
 
 
 def ensure_private_redis(state: dict) -> str:
-    server = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    server = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
     if server is None and can_install_packages():
         apt_install("redis-server")
         server = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -229,9 +254,25 @@ def ensure_private_redis(state: dict) -> str:
     redis_dir.mkdir(parents=True, exist_ok=True)
     log(f"starting a private redis-server on 127.0.0.1:{port}")
     run(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--dir", str(redis_dir),
-         "--pidfile", str(redis_dir / "redis.pid"), "--logfile", str(redis_dir / "redis.log"),
-         "--save", "", "--appendonly", "no"]
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(redis_dir),
+            "--pidfile",
+            str(redis_dir / "redis.pid"),
+            "--logfile",
+            str(redis_dir / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
     )
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(50):

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 def _database_answers() -> bool:
     try:
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)

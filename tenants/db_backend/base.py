@@ -1,6 +1,7 @@
 """django-tenants' PostgreSQL backend, plus the fail-closed schema check of `tenants.schema_guard`."""
 
 import threading
+from typing import Any
 
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 from django_tenants.utils import get_public_schema_name
@@ -14,7 +15,7 @@ _lock = threading.Lock()
 
 
 class DatabaseWrapper(TenantDatabaseWrapper):
-    def _cursor(self, name: str | None = None):  # type: ignore[no-untyped-def]
+    def _cursor(self, name: str | None = None) -> Any:
         cursor = super()._cursor(name=name)
         schema = self.schema_name
         if (

@@ -1,15 +1,20 @@
 """Host → schema routing, the unknown-host page, and cookies that never cross portals."""
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.db import connection
 from django.test import Client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 from tests.conftest import DEMO_HOST, OTHER_HOST, ROOT_HOST, SHARED_EMAIL
 
 pytestmark = pytest.mark.django_db
 
 
-def sign_in(client: Client, host: str, email: str, password: str):  # type: ignore[no-untyped-def]
+def sign_in(client: Client, host: str, email: str, password: str) -> "_MonkeyPatchedWSGIResponse":
     return client.post("/accounts/login/", {"login": email, "password": password}, headers={"host": host})
 
 
@@ -28,9 +33,7 @@ def test_root_host_with_a_port_is_still_the_public_site(client: Client) -> None:
     assert response.resolver_match.view_name == "website:landing"
 
 
-def test_demo_host_is_served_by_the_tenant_urlconf_in_the_demo_schema(
-    client: Client, demo_password: str
-) -> None:
+def test_demo_host_is_served_by_the_tenant_urlconf_in_the_demo_schema(client: Client, demo_password: str) -> None:
     anonymous = client.get("/", headers={"host": DEMO_HOST})
     assert anonymous.status_code == 302
     assert anonymous["Location"] == "/accounts/login/?next=/"
@@ -49,7 +52,7 @@ def test_demo_host_is_served_by_the_tenant_urlconf_in_the_demo_schema(
 def test_connection_is_back_on_public_after_a_tenant_request(client: Client) -> None:
     client.get("/accounts/login/", headers={"host": DEMO_HOST})
 
-    assert connection.schema_name == "public"
+    assert connection.schema_name == "public"  # type: ignore[attr-defined]
 
 
 def test_unknown_host_gets_a_404_that_names_no_tenant(client: Client) -> None:

@@ -11,6 +11,6 @@ from tenants.tasks import TenantOnlyTask
 def tenant_probe() -> dict[str, object]:
     """Reports where it ran and what it read there."""
     return {
-        "schema": connection.schema_name,
+        "schema": connection.schema_name,  # type: ignore[attr-defined]
         "emails": sorted(User.objects.values_list("email", flat=True)),
     }

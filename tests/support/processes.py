@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,7 +32,7 @@ def test_environment() -> dict[str, str]:
 
 
 @contextmanager
-def running(name: str, command: list[str], ready: "callable[[], bool]", timeout: float = 60) -> Iterator[None]:  # type: ignore[valid-type]
+def running(name: str, command: list[str], ready: Callable[[], bool], timeout: float = 60) -> Iterator[None]:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"{name}.log"
     with log_path.open("wb") as log:
@@ -58,7 +58,7 @@ def running(name: str, command: list[str], ready: "callable[[], bool]", timeout:
 def http_answers(url: str, host: str | None = None) -> bool:
     request = urllib.request.Request(url, headers={"Host": host} if host else {})
     try:
-        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - loopback test URL
+        with urllib.request.urlopen(request, timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False

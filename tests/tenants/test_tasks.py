@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from celery import Celery
+from celery.result import AsyncResult
 from django.conf import settings
 from django_tenants.utils import schema_context
 
@@ -53,7 +54,7 @@ def test_the_same_task_for_another_tenant_reads_that_tenants_rows(worker_queue: 
     assert outcome == {"schema": "other", "emails": ["olivia.owner@northwind.example"]}
 
 
-def refusal_of(result) -> str:  # type: ignore[no-untyped-def]
+def refusal_of(result: AsyncResult) -> str:
     with pytest.raises(Exception) as raised:  # noqa: PT011 - the type is checked by name below
         result.get(timeout=RESULT_TIMEOUT)
     assert type(raised.value).__name__ == "TenantRequiredError"

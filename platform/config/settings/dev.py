@@ -5,5 +5,6 @@ from .base import *
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[ROOT_DOMAIN, f".{ROOT_DOMAIN}", "127.0.0.1"])
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # served straight from the apps; only production collects static files
 WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

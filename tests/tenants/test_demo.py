@@ -1,0 +1,28 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from tenants.demo import DEMO_PASSWORD, DEMO_STAFF
+from tenants.models import Domain, Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_prints_the_logins() -> None:
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    call_command("seed_demo", stdout=output)
+
+    assert Tenant.objects.filter(schema_name="demo").count() == 1
+    assert list(Domain.objects.filter(tenant__schema_name="demo").values_list("domain", flat=True)) == [
+        "demo.localhost"
+    ]
+    with schema_context("demo"):
+        assert User.objects.count() == len(DEMO_STAFF)
+        assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
+    printed = output.getvalue()
+    assert DEMO_PASSWORD in printed
+    assert all(login.email in printed for login in DEMO_STAFF)
