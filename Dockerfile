@@ -18,7 +18,8 @@ FROM python:3.11-slim-bookworm AS runtime
 ENV PATH="/venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DJANGO_SETTINGS_MODULE=config.settings.production
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    PORTICO_ENV_FILE=""
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/* \
     && groupadd --system portico && useradd --system --gid portico --home-dir /app --shell /usr/sbin/nologin portico
 WORKDIR /app

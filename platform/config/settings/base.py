@@ -12,9 +12,10 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / ".var"
 
 env = environ.Env()
-_services_env = VAR_DIR / "services.env"
-if _services_env.exists():
-    environ.Env.read_env(str(_services_env), overwrite=False)
+# PORTICO_ENV_FILE="" switches the file off (production, and tests of production settings).
+_services_env = env.str("PORTICO_ENV_FILE", default=str(VAR_DIR / "services.env"))
+if _services_env and Path(_services_env).exists():
+    environ.Env.read_env(_services_env, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-not-for-production")
