@@ -3,16 +3,19 @@
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from accounts.models import User
+from accounts.services import user_create
+from portal.access.models import StaffMembership, StaffRole
+from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
-from tenants.services import tenant_create
+from tenants.services import portal_host, tenant_change_status, tenant_provision
 
-DEMO_SCHEMA = "demo"
+DEMO_SLUG = "demo"
 DEMO_NAME = "Northwind Consulting"
+DEMO_COLOUR = "#1f4e79"
 DEMO_PASSWORD = "northwind-demo-2026"  # noqa: S105 - a published demo login, never used outside development
 
 
@@ -20,31 +23,37 @@ DEMO_PASSWORD = "northwind-demo-2026"  # noqa: S105 - a published demo login, ne
 class DemoLogin:
     email: str
     full_name: str
-    title: str
+    role: StaffRole
 
 
 DEMO_STAFF = (
-    DemoLogin("olivia.owner@northwind.example", "Olivia Owner", "staff owner"),
-    DemoLogin("adam.admin@northwind.example", "Adam Admin", "staff admin"),
-    DemoLogin("mia.member@northwind.example", "Mia Member", "staff member"),
+    DemoLogin("olivia.owner@northwind.example", "Olivia Owner", StaffRole.OWNER),
+    DemoLogin("adam.admin@northwind.example", "Adam Admin", StaffRole.ADMIN),
+    DemoLogin("mia.member@northwind.example", "Mia Member", StaffRole.MEMBER),
 )
 
 
 def demo_host() -> str:
-    return f"{DEMO_SCHEMA}.{settings.ROOT_DOMAIN}"
+    return portal_host(DEMO_SLUG)
 
 
 @transaction.atomic
 def seed_demo() -> Tenant:
-    tenant = Tenant.objects.filter(schema_name=DEMO_SCHEMA).first() or tenant_create(
-        schema_name=DEMO_SCHEMA, name=DEMO_NAME, domain=demo_host()
+    owner = DEMO_STAFF[0]
+    tenant = Tenant.objects.filter(slug=DEMO_SLUG).first() or tenant_provision(
+        company_name=DEMO_NAME,
+        subdomain=DEMO_SLUG,
+        owner_name=owner.full_name,
+        owner_email=owner.email,
+        owner_password=DEMO_PASSWORD,
+        brand_color=DEMO_COLOUR,
     )
-    with schema_context(DEMO_SCHEMA):
+    tenant_change_status(actor="seed_demo", tenant=tenant, status=TenantStatus.ACTIVE, reason="demo portal")
+    with tenant_context(tenant):
         for login in DEMO_STAFF:
-            user = User.objects.filter(email=login.email).first()
-            if user is None:
-                user = User.objects.create_user(login.email, DEMO_PASSWORD, full_name=login.full_name)
-            EmailAddress.objects.update_or_create(
-                user=user, email=login.email, defaults={"verified": True, "primary": True}
+            user = User.objects.filter(email=login.email).first() or user_create(
+                tenant=tenant, email=login.email, full_name=login.full_name, password=DEMO_PASSWORD
             )
+            EmailAddress.objects.filter(user=user).update(verified=True)
+            StaffMembership.objects.update_or_create(user=user, defaults={"role": login.role})
     return tenant

@@ -1,15 +1,31 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+DEFAULT_BRAND_COLOUR = "#1f4e79"
+
+
+def logo_path(tenant: "Tenant", filename: str) -> str:
+    """Every file of a tenant lives under its schema's prefix."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"{tenant.schema_name}/branding/logo.{extension}"
+
 
 class Tenant(TenantMixin):
-    """A provider company: one PostgreSQL schema, one branded portal."""
+    """A provider company: one PostgreSQL schema, one branded portal on `<slug>.ROOT_DOMAIN`."""
 
+    slug = models.SlugField(_("subdomain"), max_length=40, unique=True)
     name = models.CharField(_("company name"), max_length=120)
+    display_name = models.CharField(_("portal name"), max_length=120, blank=True)
+    brand_color = models.CharField(
+        _("brand colour"), max_length=7, default=DEFAULT_BRAND_COLOUR, validators=[HEX_COLOUR]
+    )
+    logo = models.FileField(_("logo"), upload_to=logo_path, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Schemas are created by the provisioning service, never implicitly on save, and never dropped by a delete.
+    # Schemas are made by the provisioning service, never implicitly on save, and dropped only by the purge.
     auto_create_schema = False
     auto_drop_schema = False
 
@@ -18,6 +34,10 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def portal_name(self) -> str:
+        return self.display_name or self.name
 
 
 class Domain(DomainMixin):
@@ -28,3 +48,31 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class DirectoryEntry(models.Model):
+    """ "This e-mail address has an account in this portal": the public directory behind "find my portal".
+
+    Only a keyed digest of the address is kept, never the address itself. Written by the accounts services."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="directory_entries")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email_digest", "tenant"], name="one_entry_per_portal")]
+
+    def __str__(self) -> str:
+        return f"{self.email_digest[:12]}… → {self.tenant_id}"
+
+
+class SchemaTemplate(models.Model):
+    """The template schema's DDL and data recipe, snapshotted by `migrate` (see tenants.template)."""
+
+    fingerprint = models.CharField(max_length=64)
+    ddl = models.TextField()
+    data_tables = models.JSONField(default=list)
+    sequences = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"template {self.fingerprint[:12]}"

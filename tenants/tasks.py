@@ -12,6 +12,8 @@ from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
+from config.celery import app
+from tenants import lifecycle_jobs
 from tenants.models import Tenant
 
 
@@ -40,3 +42,13 @@ class TenantOnlyTask(TenantTask):
                 f"{self.name} works on one tenant's data and was sent for {sent_for or 'no tenant'!r}."
             )
         return super().__call__(*args, **kwargs)
+
+
+@app.task(name="tenants.run_lifecycle")
+def run_lifecycle_task() -> dict[str, int]:
+    """Hourly (Celery beat): trial expiry, end of grace periods, purge after retention. Public-schema task."""
+    return {
+        "trials_expired": lifecycle_jobs.expire_trials(),
+        "made_read_only": lifecycle_jobs.end_grace_periods(),
+        "purged": lifecycle_jobs.purge_expired(),
+    }

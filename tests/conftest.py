@@ -6,12 +6,10 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Tenant
-from tenants.services import tenant_create
-from tests.accounts.factories import UserFactory
+from tenants.services import tenant_change_status, tenant_provision
 
 OTHER_SCHEMA = "other"
 OTHER_HOST = "other.localhost"
@@ -30,9 +28,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         seed_demo()
         if not Tenant.objects.filter(schema_name=OTHER_SCHEMA).exists():
-            tenant_create(schema_name=OTHER_SCHEMA, name="Fabrikam Advisors", domain=OTHER_HOST)
-            with schema_context(OTHER_SCHEMA):
-                UserFactory(email=SHARED_EMAIL, password=OTHER_PASSWORD, full_name="Olivia at Fabrikam")
+            other = tenant_provision(
+                company_name="Fabrikam Advisors",
+                subdomain=OTHER_SCHEMA,
+                owner_name="Olivia at Fabrikam",
+                owner_email=SHARED_EMAIL,
+                owner_password=OTHER_PASSWORD,
+            )
+            tenant_change_status(actor="tests", tenant=other, status="active")
 
 
 @pytest.fixture

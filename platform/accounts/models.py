@@ -58,3 +58,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name.split() or [self.email])[0]
+
+
+class LoginToken(models.Model):
+    """A single-use, short-lived sign-in link (the hand-off from signup on the root site to the new portal).
+
+    Only the SHA-256 of the token is stored, so a database read does not yield a usable link."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.user} (expires {self.expires_at:%Y-%m-%d %H:%M})"

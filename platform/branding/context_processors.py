@@ -4,13 +4,20 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from portal.access.policy import may_manage_portal
+
 PLATFORM_NAME = "Portico"
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return {"tenant": None, "site_name": PLATFORM_NAME, "base_template": "website/base.html"}
+    user = getattr(request, "user", None)
     return {
         "tenant": tenant,
-        "site_name": tenant.name if tenant else PLATFORM_NAME,
-        "base_template": "portal/base.html" if tenant else "website/base.html",
+        "site_name": tenant.portal_name,
+        "base_template": "portal/base.html",
+        "tenant_status": tenant.subscription.status,
+        "may_manage_portal": may_manage_portal(user),
     }

@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
+    path("", include("signup.urls")),
     path("", include("website.urls")),
 ]

@@ -3,6 +3,9 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("settings/", include("branding.urls_portal")),
+    path("branding/", include("branding.urls_assets")),
     path("", include("portal.dashboard.urls")),
 ]

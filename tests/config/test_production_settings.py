@@ -6,7 +6,8 @@ import sys
 
 from tests.support.processes import ROOT
 
-SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+# The variables production must get from its environment, plus the browser suite's async switch.
+SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

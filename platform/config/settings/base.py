@@ -24,10 +24,16 @@ SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-not-f
 # <slug>.ROOT_DOMAIN. The port, if any, is not part of it.
 ROOT_DOMAIN = env.str("ROOT_DOMAIN", default="localhost")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[ROOT_DOMAIN, f".{ROOT_DOMAIN}"])
+# How links in e-mails (sent without a request) reach the sites: scheme and port (empty for the default port).
+SITE_SCHEME = env.str("SITE_SCHEME", default="https")
+SITE_PORT = env.str("SITE_PORT", default="")
 
 SHARED_APPS = [
-    "django_tenants",
+    # `tenants` comes before django_tenants so that its `migrate` (which also refreshes the template schema)
+    # overrides django-tenants' own.
     "tenants",
+    "django_tenants",
+    "billing",
     "accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -40,6 +46,7 @@ SHARED_APPS = [
     "django_htmx",
     "branding",
     "website",
+    "signup",
 ]
 TENANT_APPS = [
     "accounts",
@@ -49,6 +56,7 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "portal.access",
     "portal.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -73,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tenants.middleware.TenantLifecycleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -153,6 +162,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Confirmation keys are random and stored per schema: allauth's HMAC keys sign only the address's id, which
+# repeats across schemas, so a key from one portal would confirm another portal's address.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
@@ -164,6 +176,11 @@ MFA_PASSKEY_LOGIN_ENABLED = False  # passkey sign-in (and its CSP-safe script) a
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portico <no-reply@{ROOT_DOMAIN}>")
+
+# django-ratelimit counts in the (Redis) cache; behind a proxy, set the header that carries the client address.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+SIGNUP_RATE = env.str("SIGNUP_RATE", default="10/h")
+FIND_PORTAL_RATE = env.str("FIND_PORTAL_RATE", default="10/h")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
@@ -205,7 +222,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "tenant-lifecycle": {"task": "tenants.run_lifecycle", "schedule": 60 * 60},
+}
+
+# The tenant lifecycle (tenants.lifecycle): days a past-due portal keeps working before it turns read-only,
+# and days a canceled portal is kept (and can be reactivated) before it is purged.
+TENANT_PAST_DUE_GRACE_DAYS = env.int("TENANT_PAST_DUE_GRACE_DAYS", default=7)
+TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")

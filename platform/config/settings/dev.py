@@ -8,3 +8,5 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # served straight from the apps; only production collects static files
 WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+SITE_SCHEME = env.str("SITE_SCHEME", default="http")
+SITE_PORT = env.str("SITE_PORT", default=env.str("PORT", default="8000"))

@@ -21,3 +21,5 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 MEDIA_ROOT = VAR_DIR / "test-media"
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth accepts False: no limits in tests
+SITE_SCHEME = "http"
+SITE_PORT = ""

@@ -13,4 +13,4 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo provider {tenant.name!r} ready on {demo_host()}"))
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_STAFF:
-            self.stdout.write(f"    {login.email:<36} {login.full_name} ({login.title})")
+            self.stdout.write(f"    {login.email:<36} {login.full_name} (staff {login.role.label.lower()})")

@@ -1,0 +1,52 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import DEFAULT_BRAND_COLOUR, HEX_COLOUR, Tenant
+from tenants.subdomains import MAX_LENGTH, validate_subdomain
+
+
+class SignupForm(forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=120)
+    subdomain = forms.CharField(
+        label=_("Subdomain"),
+        max_length=MAX_LENGTH + 10,  # longer input gets the subdomain rule's own message
+        help_text=_("Your portal's address: <subdomain>.%(root)s. Letters, digits and hyphens, 3 to 40 characters."),
+    )
+    owner_name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your work e-mail"))
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False))
+    brand_color = forms.CharField(
+        label=_("Brand colour"),
+        initial=DEFAULT_BRAND_COLOUR,
+        validators=[HEX_COLOUR],
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+    def __init__(self, *args: object, root_domain: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["subdomain"].help_text = str(self.fields["subdomain"].help_text) % {"root": root_domain}
+
+    def clean_subdomain(self) -> str:
+        slug = validate_subdomain(self.cleaned_data["subdomain"])
+        if Tenant.objects.filter(slug=slug).exists():
+            raise ValidationError(_("That subdomain is already taken."), code="taken")
+        return slug
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        if password:
+            try:
+                validate_password(str(password))
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class FindPortalForm(forms.Form):
+    email = forms.EmailField(label=_("Your e-mail address"))

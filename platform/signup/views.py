@@ -1,0 +1,59 @@
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_ratelimit.decorators import ratelimit
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.services import login_token_issue
+from signup.forms import FindPortalForm, SignupForm
+from signup.tasks import find_portal_send_task
+from tenants.services import TenantError, tenant_provision
+from tenants.urls_external import portal_url
+
+
+@ratelimit(key="ip", rate=settings.SIGNUP_RATE, method="POST", block=False)
+def signup(request: HttpRequest) -> HttpResponse:
+    """A provider signs up and lands, signed in, in its new portal."""
+    form = SignupForm(request.POST or None, root_domain=settings.ROOT_DOMAIN)
+    if request.method == "POST" and getattr(request, "limited", False):
+        form.add_error(None, _("Too many signups from your network. Please try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant = tenant_provision(
+                company_name=data["company_name"],
+                subdomain=data["subdomain"],
+                owner_name=data["owner_name"],
+                owner_email=data["email"],
+                owner_password=data["password"],
+                brand_color=data["brand_color"],
+            )
+        except TenantError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            with tenant_context(tenant):
+                owner = User.objects.get(email=data["email"])
+                EmailAddress.objects.get(user=owner, primary=True).send_confirmation(request, signup=True)
+                token = login_token_issue(user=owner)
+            path = reverse("account_handoff", args=[token], urlconf=settings.ROOT_URLCONF)
+            return redirect(portal_url(tenant, path, request))
+    return render(request, "signup/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@ratelimit(key="ip", rate=settings.FIND_PORTAL_RATE, method="POST", block=False)
+def find_portal(request: HttpRequest) -> HttpResponse:
+    """Sends the list of portals where an address has an account. The answer is the same whether or not the
+    address is known, so the page cannot be used to find out who has an account where."""
+    form = FindPortalForm(request.POST or None)
+    if request.method == "POST" and getattr(request, "limited", False):
+        form.add_error(None, _("Too many requests from your network. Please try again later."))
+    elif request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        transaction.on_commit(lambda: find_portal_send_task.delay(email))
+        return render(request, "signup/find_portal_sent.html", {"email": email})
+    return render(request, "signup/find_portal.html", {"form": form}, status=400 if form.errors else 200)

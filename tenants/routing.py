@@ -1,0 +1,97 @@
+"""Host → tenant resolution, cached in each process.
+
+Stock django-tenants reads the domain table on every request. Here each process keeps what it resolved, so a
+warm request resolves its tenant with no SQL at all. Any change that affects routing or what the cached tenant
+carries (status, branding, domains) bumps a version number in Redis after commit; each process compares its copy
+with Redis at most every CHECK_INTERVAL seconds and starts afresh when it moved, so a suspension or a domain change
+reaches every web process within CHECK_INTERVAL plus one request.
+"""
+
+import logging
+import threading
+import time
+from functools import cache
+
+import redis
+from django.conf import settings
+from django_tenants.utils import get_public_schema_name
+
+from tenants.models import Domain, Tenant
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "portico:routing-version"
+CHECK_INTERVAL = 2.0
+MAX_ENTRIES = 10_000  # unknown hosts are cached too; the bound keeps random-host floods from growing memory
+
+
+@cache
+def _redis() -> "redis.Redis[bytes]":
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
+def tenant_for_hostname(hostname: str) -> Tenant | None:
+    """The tenant served on this host, read from the database, or None. Call on the public schema."""
+    domain = (
+        Domain.objects.select_related("tenant", "tenant__subscription", "tenant__subscription__plan")
+        .filter(domain=hostname)
+        .exclude(tenant__schema_name=get_public_schema_name())
+        .first()
+    )
+    return domain.tenant if domain else None
+
+
+def routing_changed() -> None:
+    """Tell every process to drop its cached routes. Call after commit (`transaction.on_commit`)."""
+    try:
+        _redis().incr(VERSION_KEY)
+    except redis.RedisError:
+        logger.exception("could not publish a routing change; processes will keep stale routes")
+    ROUTER.clear()
+
+
+class HostRouter:
+    def __init__(self, check_interval: float = CHECK_INTERVAL) -> None:
+        self.check_interval = check_interval
+        self._entries: dict[str, Tenant | None] = {}
+        self._version: bytes | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def resolve(self, hostname: str) -> Tenant | None:
+        self._refresh_if_due()
+        try:
+            return self._entries[hostname]
+        except KeyError:
+            tenant = tenant_for_hostname(hostname)
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[hostname] = tenant
+            return tenant
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = {}
+            self._checked_at = float("-inf")
+
+    def _refresh_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < self.check_interval:
+            return
+        with self._lock:
+            if now - self._checked_at < self.check_interval:
+                return
+            try:
+                version = _redis().get(VERSION_KEY)
+            except redis.RedisError:
+                logger.warning("routing version unavailable; resolving from the database", exc_info=True)
+                self._entries = {}
+                self._checked_at = now
+                return
+            if version != self._version:
+                self._entries = {}
+                self._version = version
+            self._checked_at = now
+
+
+ROUTER = HostRouter()

@@ -1,0 +1,162 @@
+"""New tenant schemas are made from a template schema, never by running migrations per signup.
+
+`migrate` keeps the template current: it migrates the template schema like any tenant's, then snapshots it
+(`refresh_template`): its DDL from `pg_dump --schema-only`, the tables that hold rows (the `django_migrations`
+rows, content types, permissions and whatever data migrations seeded) and its sequences, all stored in
+`SchemaTemplate` together with the fingerprint of the migrations it reflects. Making a schema
+(`create_schema_from_template`) replays that DDL under the new name and copies those rows, inside the caller's
+transaction: its cost does not grow with the number of schemas (django-tenants' `clone_schema` scans the
+catalogs, and its clone path always runs `migrate --fake` afterwards). When the template is missing or does not
+match the code's migrations, `create_tenant_schema` falls back to running migrations.
+"""
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from tenants.models import SchemaTemplate
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_SCHEMA = "portico_template"
+SCHEMA_PLACEHOLDER = "{{schema}}"
+
+
+class TemplateError(RuntimeError):
+    """The template schema cannot be snapshotted (pg_dump missing or failing)."""
+
+
+def quote(identifier: str) -> str:
+    return connection.ops.quote_name(identifier)
+
+
+@cache
+def code_fingerprint() -> str:
+    """Fingerprint of every migration on disk: a schema migrated by this code records exactly these."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return fingerprint_of(loader.graph.nodes.keys())
+
+
+def fingerprint_of(migrations: Iterable[tuple[str, str]]) -> str:
+    names = sorted(f"{app}.{name}" for app, name in migrations)
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def schema_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def migrate_schema(name: str, verbosity: int = 0) -> None:
+    """Create the schema if needed and run the tenant migrations in it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}")
+    call_command("migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=verbosity)
+
+
+def pg_dump_binary() -> str:
+    configured = os.environ.get("PG_DUMP")
+    if configured:
+        return configured
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"), key=lambda p: int(p.parts[-3]))
+    found = str(versions[-1]) if versions else shutil.which("pg_dump")
+    if not found:
+        raise TemplateError("pg_dump is not installed (Debian: postgresql-client); set PG_DUMP to its path.")
+    return found
+
+
+def dump_schema_ddl(schema: str) -> str:
+    db = connection.settings_dict
+    command = [
+        pg_dump_binary(), "--schema-only", "--no-owner", "--no-privileges", "--no-comments",
+        f"--schema={schema}", "--host", str(db["HOST"] or "localhost"), "--port", str(db["PORT"] or 5432),
+        "--username", str(db["USER"]), str(db["NAME"]),
+    ]  # fmt: skip
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise TemplateError(f"pg_dump failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+SESSION_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config|\\|--)")
+
+
+def ddl_recipe(dump: str, schema: str) -> str:
+    """pg_dump's output as plain DDL with the schema name as a placeholder: session settings, comments and
+    psql meta-commands removed. Names in a pg_dump are schema-qualified, `schema.` is all there is to swap."""
+    lines = [line for line in dump.splitlines() if line.strip() and not SESSION_LINE.match(line)]
+    ddl = "\n".join(lines)
+    ddl = ddl.replace(f"CREATE SCHEMA {schema};", f"CREATE SCHEMA {SCHEMA_PLACEHOLDER};")
+    return re.sub(rf"(?<![\w\"]){re.escape(schema)}\.", f"{SCHEMA_PLACEHOLDER}.", ddl)
+
+
+def refresh_template(verbosity: int = 0) -> None:
+    """Migrate the template schema and snapshot it. Run by `migrate` after the tenants are migrated."""
+    migrate_schema(TEMPLATE_SCHEMA, verbosity=verbosity)
+    ddl = ddl_recipe(dump_schema_ddl(TEMPLATE_SCHEMA), TEMPLATE_SCHEMA)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind IN ('r', 'S') ORDER BY c.relname",
+            [TEMPLATE_SCHEMA],
+        )
+        relations = cursor.fetchall()
+        data_tables = []
+        for name, kind in relations:
+            if kind == "r":
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(TEMPLATE_SCHEMA)}.{quote(name)})")
+                if cursor.fetchone()[0]:
+                    data_tables.append(name)
+        sequences = [name for name, kind in relations if kind == "S"]
+        cursor.execute(f"SELECT app, name FROM {quote(TEMPLATE_SCHEMA)}.django_migrations")
+        fingerprint = fingerprint_of(cursor.fetchall())
+    SchemaTemplate.objects.all().delete()
+    SchemaTemplate.objects.create(fingerprint=fingerprint, ddl=ddl, data_tables=data_tables, sequences=sequences)
+    if fingerprint != code_fingerprint():
+        logger.warning("The template schema does not match the migrations on disk; provisioning will migrate.")
+
+
+def current_template() -> SchemaTemplate | None:
+    """The snapshot, when it matches the code's migrations."""
+    template = SchemaTemplate.objects.first()
+    if template is None or template.fingerprint != code_fingerprint():
+        return None
+    return template
+
+
+def create_schema_from_template(name: str, template: SchemaTemplate) -> None:
+    """Make schema `name` from the snapshot: DDL, then rows, then sequence positions. Call inside a transaction."""
+    target = quote(name)
+    source = quote(TEMPLATE_SCHEMA)
+    statements = [template.ddl.replace(SCHEMA_PLACEHOLDER, target)]
+    for table in template.data_tables:
+        statements.append(f"INSERT INTO {target}.{quote(table)} SELECT * FROM {source}.{quote(table)};")
+    for sequence in template.sequences:
+        statements.append(
+            f"SELECT setval('{target}.{quote(sequence)}', last_value, is_called) FROM {source}.{quote(sequence)};"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("\n".join(statements))
+
+
+def create_tenant_schema(name: str) -> str:
+    """Make the schema of a new tenant; returns how ("template" or "migrations")."""
+    template = current_template()
+    if template is not None:
+        create_schema_from_template(name, template)
+        return "template"
+    logger.warning("No current template schema: migrating the new schema %s instead (slower).", name)
+    migrate_schema(name)
+    return "migrations"
