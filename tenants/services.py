@@ -55,6 +55,8 @@ def tenant_provision(
     except ValidationError as error:
         raise TenantError(error.messages[0], field="subdomain") from None
     schema = schema_name_for(slug)
+    if Tenant.objects.filter(slug=slug).exists():
+        raise TenantError(_("That subdomain is already taken."), field="subdomain")
     tenant = Tenant(schema_name=schema, slug=slug, name=company_name.strip())
     if brand_color:
         tenant.brand_color = brand_color
@@ -62,7 +64,7 @@ def tenant_provision(
         tenant.full_clean(exclude=["logo"], validate_unique=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise TenantError(messages[0], field=field) from None
+        raise TenantError(messages[0], field=None if field == "__all__" else field) from None
     try:
         with transaction.atomic():
             tenant.save()

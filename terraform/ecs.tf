@@ -18,10 +18,12 @@ locals {
       ALLOWED_HOSTS          = ".${var.root_domain},${var.root_domain}"
       # Trust X-Forwarded-* from any peer: only the ALB can reach the tasks (security.tf).
       FORWARDED_ALLOW_IPS = "*"
-      CONN_MAX_AGE        = tostring(var.conn_max_age)
-      WEB_CONCURRENCY     = tostring(var.web_concurrency)
-      SENTRY_DSN          = var.sentry_dsn
-      SENTRY_ENVIRONMENT  = var.environment
+      # The ALB appends the client's address to X-Forwarded-For; rate limits key on it (config.proxy).
+      TRUSTED_PROXIES    = "1"
+      CONN_MAX_AGE       = tostring(var.conn_max_age)
+      WEB_CONCURRENCY    = tostring(var.web_concurrency)
+      SENTRY_DSN         = var.sentry_dsn
+      SENTRY_ENVIRONMENT = var.environment
       # django-storages' names, read once media moves to S3; credentials come from the task role, not from keys.
       AWS_STORAGE_BUCKET_NAME = aws_s3_bucket.media.bucket
       AWS_S3_REGION_NAME      = var.region
@@ -38,14 +40,16 @@ locals {
       stop_timeout  = 35 # gunicorn's graceful_timeout (30 s) plus a margin
     }
     worker = {
-      command       = ["celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=${var.worker_concurrency}"]
+      command = [
+        "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=${var.worker_concurrency}",
+      ]
       cpu           = var.worker_task.cpu
       memory        = var.worker_task.memory
       port_mappings = []
       stop_timeout  = 120 # Fargate's maximum: a warm shutdown lets running tasks finish
     }
     beat = {
-      # The schedule file is scratch: beat only needs it while it runs.
+      # The schedule file is scratch (as in docker compose): a restarted beat starts its interval timers afresh.
       command       = ["celery", "-A", "config", "beat", "--loglevel=INFO", "--schedule=/tmp/celerybeat-schedule"]
       cpu           = 256
       memory        = 512

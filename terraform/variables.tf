@@ -35,7 +35,8 @@ variable "route53_zone_id" {
 }
 
 variable "image" {
-  description = "Full reference of the Portico image, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/portico:1.4.2 (pin a tag or digest, never latest)."
+  # e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/portico:1.4.2
+  description = "Full reference of the Portico image; pin a tag or a digest, never latest."
   type        = string
 }
 
@@ -85,7 +86,8 @@ variable "worker_task" {
 }
 
 variable "web_concurrency" {
-  description = "gunicorn workers per web task (WEB_CONCURRENCY). Set explicitly: on Fargate, cpu_count() does not reflect the task's CPU share."
+  # Set explicitly: on Fargate, cpu_count() does not reflect the task's CPU share.
+  description = "gunicorn workers per web task (WEB_CONCURRENCY)."
   type        = number
   default     = 3
 }
@@ -103,7 +105,7 @@ variable "conn_max_age" {
 }
 
 variable "email_url" {
-  description = "EMAIL_URL for outgoing mail, e.g. smtp+tls://user:password@email-smtp.eu-west-1.amazonaws.com:587. Stored in Secrets Manager."
+  description = "EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; kept in Secrets Manager."
   type        = string
   sensitive   = true
 }
@@ -121,7 +123,7 @@ variable "sentry_dsn" {
 }
 
 variable "extra_environment" {
-  description = "More plain environment variables for every task (e.g. DEFAULT_FROM_EMAIL, LOG_LEVEL). Never put secrets here."
+  description = "More plain environment variables for every task (DEFAULT_FROM_EMAIL, LOG_LEVEL…); never secrets."
   type        = map(string)
   default     = {}
 }
@@ -153,7 +155,7 @@ variable "db_max_allocated_storage" {
 }
 
 variable "db_multi_az" {
-  description = "Run a synchronous standby in the second AZ (automatic failover in about a minute). Roughly doubles the database cost."
+  description = "Run a synchronous standby in the second AZ (automatic failover in about a minute); doubles the cost."
   type        = bool
   default     = true
 }

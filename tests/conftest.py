@@ -1,14 +1,17 @@
 """Suite-wide fixtures: the test database gets the demo provider and a second provider, committed once per
 session, so tests (and the worker and web processes some of them start) share them."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
+from billing.models import Subscription
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Tenant
+from tenants.routing import ROUTER
 from tenants.services import tenant_change_status, tenant_provision
 
 OTHER_SCHEMA = "other"
@@ -58,3 +61,22 @@ def clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_routes() -> Iterator[None]:
+    """Routes are cached per process and invalidated after commit; test transactions never commit."""
+    ROUTER.clear()
+    yield
+    ROUTER.clear()
+
+
+@pytest.fixture
+def set_status(db: None) -> Callable[[Tenant, str], None]:
+    """Move a tenant to a lifecycle state inside the test's transaction, routes refreshed."""
+
+    def move(tenant: Tenant, status: str) -> None:
+        Subscription.objects.filter(tenant=tenant).update(status=status, canceled_at=timezone.now())
+        ROUTER.clear()
+
+    return move

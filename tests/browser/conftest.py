@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from tests.support.network import free_port
 from tests.support.processes import ROOT, http_answers, running, venv_bin
@@ -30,8 +30,11 @@ def live_url(django_db_setup: None) -> Iterator[str]:
         yield f"http://localhost:{port}"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture
+def page() -> Iterator[Page]:
+    """A fresh Chromium per journey. Function-scoped on purpose: Playwright's sync API runs an event loop, and
+    Django gives code running under it a connection of its own; keeping Playwright inside each journey keeps
+    the suite's database connection the one pytest-django manages."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
     with sync_playwright() as playwright:
@@ -42,16 +45,9 @@ def browser() -> Iterator[Browser]:
                 "--disable-component-update", "--disable-sync", "--no-first-run",
             ],
         )  # fmt: skip
-        yield browser
+        page = browser.new_context().new_page()
+        yield page
         browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def screenshot(page: Page, name: str) -> None:

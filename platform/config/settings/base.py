@@ -177,8 +177,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portico <no-reply@{ROOT_DOMAIN}>")
 
-# django-ratelimit counts in the (Redis) cache; behind a proxy, set the header that carries the client address.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# django-ratelimit counts in the (Redis) cache, per client address: behind TRUSTED_PROXIES load balancers, the
+# address they append to X-Forwarded-For (see config.proxy).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
 SIGNUP_RATE = env.str("SIGNUP_RATE", default="10/h")
 FIND_PORTAL_RATE = env.str("FIND_PORTAL_RATE", default="10/h")
 

@@ -4,8 +4,9 @@ from .base import *
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
-DATABASES["default"].update(env.db_url("DATABASE_URL"))
-DATABASES["default"]["ENGINE"] = "tenants.db_backend"
+_production_db = env.db_url("DATABASE_URL")
+_production_db["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_production_db.get("OPTIONS", {})}
+DATABASES["default"].update({**_production_db, "ENGINE": "tenants.db_backend"})
 REDIS_URL = env.str("REDIS_URL")
 CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

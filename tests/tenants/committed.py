@@ -1,0 +1,42 @@
+"""For tests that need real transaction boundaries (threads, failures, other processes): they work outside
+the per-test transaction and remove what they made."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+
+from tenants.db_backend.base import verified_schemas
+from tenants.models import Tenant
+from tenants.template import TEMPLATE_SCHEMA, quote
+
+
+def remove_tenant(slug: str, schema: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {quote(schema)} CASCADE")
+    Tenant.objects.filter(slug=slug).delete()
+    verified_schemas.discard(schema)
+
+
+def orphan_schemas() -> set[str]:
+    """Schemas that belong to no tenant (besides public, the template and PostgreSQL's own)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%%' "
+            "AND nspname NOT IN ('public', 'information_schema', %s)",
+            [TEMPLATE_SCHEMA],
+        )
+        schemas = {row[0] for row in cursor.fetchall()}
+    return schemas - set(Tenant.objects.values_list("schema_name", flat=True))
+
+
+@contextmanager
+def committed(blocker: pytest.FixtureRequest, *cleanup: tuple[str, str]) -> Iterator[None]:
+    with blocker.unblock():  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            connection.set_schema_to_public()  # type: ignore[attr-defined]
+            for slug, schema in cleanup:
+                remove_tenant(slug, schema)

@@ -1,0 +1,174 @@
+"""Provisioning: one service, all or nothing, schemas from the template."""
+
+import threading
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection, connections
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.services import email_digest
+from billing.models import Subscription
+from portal.access.models import StaffMembership, StaffRole
+from tenants import template
+from tenants.lifecycle import TenantStatus
+from tenants.models import DirectoryEntry, Domain, Tenant
+from tenants.services import TenantError, tenant_provision
+from tests.tenants.catalog import describe, schema_exists
+from tests.tenants.committed import committed, orphan_schemas
+
+
+def provision(subdomain: str, email: str = "owner@acme.test", **overrides: str) -> Tenant:
+    arguments = {
+        "company_name": "Acme Advisory",
+        "subdomain": subdomain,
+        "owner_name": "Ada Owner",
+        "owner_email": email,
+        "owner_password": "a-good-long-password",
+        **overrides,
+    }
+    return tenant_provision(**arguments)
+
+
+@pytest.mark.django_db
+def test_provisioning_creates_tenant_domain_trial_schema_and_owner() -> None:
+    tenant = provision("Acme-Co", brand_color="#aa3300")
+
+    assert (tenant.slug, tenant.schema_name, tenant.brand_color) == ("acme-co", "acme_co", "#aa3300")
+    assert Domain.objects.get(tenant=tenant).domain == "acme-co.localhost"
+    subscription = Subscription.objects.get(tenant=tenant)
+    assert subscription.status == TenantStatus.TRIALING
+    assert subscription.plan.is_default
+    assert subscription.trial_ends_at is not None
+    assert subscription.trial_ends_at > subscription.status_changed_at
+    assert DirectoryEntry.objects.filter(tenant=tenant, email_digest=email_digest("owner@acme.test")).exists()
+    with schema_context("acme_co"):
+        owner = User.objects.get()
+        assert owner.email == "owner@acme.test"
+        assert owner.check_password("a-good-long-password")
+        assert StaffMembership.objects.get(user=owner).role == StaffRole.OWNER
+        assert not EmailAddress.objects.get(user=owner).verified
+    with schema_context("public"):
+        assert not User.objects.filter(email="owner@acme.test").exists()
+
+
+@pytest.mark.django_db
+def test_provisioning_uses_the_template_not_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_migrations(name: str, verbosity: int = 0) -> None:
+        raise AssertionError("provisioning ran migrations although the template is current")
+
+    monkeypatch.setattr(template, "migrate_schema", no_migrations)
+
+    assert template.create_tenant_schema("from_template") == "template"
+    assert schema_exists("from_template")
+
+
+@pytest.mark.django_db
+def test_a_stale_template_falls_back_to_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(template, "code_fingerprint", lambda: "migrations changed since the snapshot")
+
+    tenant = provision("fallback")
+
+    with schema_context(tenant.schema_name):
+        assert User.objects.count() == 1
+    assert template.current_template() is None
+
+
+@pytest.mark.django_db
+def test_a_schema_made_from_the_template_equals_one_made_by_migrations() -> None:
+    current = template.current_template()
+    assert current is not None
+    template.create_schema_from_template("made_by_clone", current)
+    template.migrate_schema("made_by_migrations")
+
+    cloned, migrated = describe("made_by_clone"), describe("made_by_migrations")
+
+    for part in ("tables", "indexes", "constraints", "sequences", "migrations", "content_types", "permissions"):
+        assert cloned[part] == migrated[part], part
+    assert len(cloned["tables"]) > 50
+    assert ("billing", "0002_default_plan") in cloned["migrations"]
+
+
+@pytest.mark.django_db
+def test_sequences_continue_after_the_copied_rows() -> None:
+    current = template.current_template()
+    assert current is not None
+    template.create_schema_from_template("sequenced", current)
+
+    with schema_context("sequenced"), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO django_content_type (app_label, model) VALUES ('probe', 'probe') RETURNING id")
+        new_id = cursor.fetchone()[0]
+        cursor.execute("SELECT max(id) FROM django_content_type WHERE app_label <> 'probe'")
+        assert new_id > cursor.fetchone()[0]
+
+
+def test_a_failure_after_the_schema_is_created_leaves_nothing_behind(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[bool] = []
+
+    def owner_creation_fails(**kwargs: object) -> None:
+        created.append(schema_exists("doomed"))
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr("tenants.services.user_create", owner_creation_fails)
+    with committed(django_db_blocker, ("doomed", "doomed")):
+        with pytest.raises(RuntimeError, match="injected failure"):
+            provision("doomed", email="doomed@acme.test")
+
+        assert created == [True]  # the failure came after the schema existed
+        assert not Tenant.objects.filter(slug="doomed").exists()
+        assert not Domain.objects.filter(domain="doomed.localhost").exists()
+        assert not Subscription.objects.filter(tenant__slug="doomed").exists()
+        assert not DirectoryEntry.objects.filter(email_digest=email_digest("doomed@acme.test")).exists()
+        assert not schema_exists("doomed")
+        assert orphan_schemas() == set()
+
+
+def test_two_concurrent_signups_for_one_subdomain_make_one_tenant_and_one_clear_error(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> None:
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def sign_up(number: int) -> None:
+        start.wait()
+        try:
+            provision("contested", email=f"owner{number}@acme.test", company_name=f"Company {number}")
+            outcomes.append("provisioned")
+        except TenantError as error:
+            outcomes.append(f"{error.field}: {error.message}")
+        finally:
+            connections.close_all()
+
+    with committed(django_db_blocker, ("contested", "contested")):
+        threads = [threading.Thread(target=sign_up, args=(number,)) for number in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert sorted(outcomes) == ["provisioned", "subdomain: That subdomain is already taken."]
+        assert Tenant.objects.filter(slug="contested").count() == 1
+        assert Domain.objects.filter(domain="contested.localhost").count() == 1
+        assert schema_exists("contested")
+        assert orphan_schemas() == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"subdomain": "www"}, "subdomain"),
+        ({"subdomain": "demo"}, "subdomain"),
+        ({"subdomain": "fine-name", "brand_color": "red"}, "brand_color"),
+        ({"subdomain": "fine-name", "company_name": "  "}, "name"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_for_its_field(overrides: dict[str, str], field: str) -> None:
+    with pytest.raises(TenantError) as raised:
+        provision(**overrides)
+
+    assert raised.value.field == field
+    assert not Tenant.objects.filter(slug="fine-name").exists()
