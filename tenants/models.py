@@ -1,3 +1,5 @@
+import secrets
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,9 +10,10 @@ DEFAULT_BRAND_COLOUR = "#1f4e79"
 
 
 def logo_path(tenant: "Tenant", filename: str) -> str:
-    """Every file of a tenant lives under its schema's prefix."""
+    """Every file of a tenant lives under its schema's prefix; a new name per upload (the form sets the
+    extension from the sniffed format)."""
     extension = filename.rsplit(".", 1)[-1].lower()
-    return f"{tenant.schema_name}/branding/logo.{extension}"
+    return f"{tenant.schema_name}/branding/logo-{secrets.token_hex(4)}.{extension}"
 
 
 class Tenant(TenantMixin):

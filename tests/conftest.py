@@ -1,9 +1,11 @@
 """Suite-wide fixtures: the test database gets the demo provider and a second provider, committed once per
 session, so tests (and the worker and web processes some of them start) share them."""
 
+import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -13,6 +15,8 @@ from tenants.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Tenant
 from tenants.routing import ROUTER
 from tenants.services import tenant_change_status, tenant_provision
+from tests.support.network import free_port
+from tests.support.processes import http_answers, running, venv_bin
 
 OTHER_SCHEMA = "other"
 OTHER_HOST = "other.localhost"
@@ -28,6 +32,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     database = connection.settings_dict["NAME"]
     if not database.startswith("test_"):
         pytest.exit(f"Refusing to seed {database!r}: mark the tests that need the database with django_db.")
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)  # files of earlier runs' rolled-back rows
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         seed_demo()
         if not Tenant.objects.filter(schema_name=OTHER_SCHEMA).exists():
@@ -80,3 +85,15 @@ def set_status(db: None) -> Callable[[Tenant, str], None]:
         ROUTER.clear()
 
     return move
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None) -> Iterator[str]:
+    """gunicorn, two worker processes, on the test database: for browser journeys and cross-process checks."""
+    port = free_port()
+    command = [
+        venv_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--access-logfile", "-",
+    ]  # fmt: skip
+    with running("web", command, lambda: http_answers(f"http://127.0.0.1:{port}/healthz")):
+        yield f"http://localhost:{port}"

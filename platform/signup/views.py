@@ -16,7 +16,7 @@ from tenants.services import TenantError, tenant_provision
 from tenants.urls_external import portal_url
 
 
-@ratelimit(key="ip", rate=settings.SIGNUP_RATE, method="POST", block=False)
+@ratelimit(key="ip", rate=lambda group, request: settings.SIGNUP_RATE, method="POST", block=False)
 def signup(request: HttpRequest) -> HttpResponse:
     """A provider signs up and lands, signed in, in its new portal."""
     form = SignupForm(request.POST or None, root_domain=settings.ROOT_DOMAIN)
@@ -45,7 +45,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "signup/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@ratelimit(key="ip", rate=settings.FIND_PORTAL_RATE, method="POST", block=False)
+@ratelimit(key="ip", rate=lambda group, request: settings.FIND_PORTAL_RATE, method="POST", block=False)
 def find_portal(request: HttpRequest) -> HttpResponse:
     """Sends the list of portals where an address has an account. The answer is the same whether or not the
     address is known, so the page cannot be used to find out who has an account where."""

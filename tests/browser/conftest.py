@@ -1,5 +1,5 @@
-"""Browser journeys: Debian's Chromium driven by Playwright against a real web server (gunicorn) on the test
-database. Screenshots go to .var/screenshots/."""
+"""Browser journeys: Debian's Chromium driven by Playwright against a real web server (`live_url`, gunicorn on
+the test database). Screenshots go to .var/screenshots/."""
 
 import os
 from collections.abc import Iterator
@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.support.network import free_port
-from tests.support.processes import ROOT, http_answers, running, venv_bin
+from tests.support.processes import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / ".var" / "screenshots"
@@ -17,17 +16,6 @@ SCREENSHOTS = ROOT / ".var" / "screenshots"
 # Playwright's sync API runs an event loop in this thread; the test process itself makes no ORM calls
 # while it drives the browser.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def live_url(django_db_setup: None) -> Iterator[str]:
-    port = free_port()
-    command = [
-        venv_bin("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--workers", "2", "--access-logfile", "-",
-    ]  # fmt: skip
-    with running("web", command, lambda: http_answers(f"http://127.0.0.1:{port}/healthz")):
-        yield f"http://localhost:{port}"
 
 
 @pytest.fixture

@@ -23,3 +23,4 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth accepts False: no limits in tests
 SITE_SCHEME = "http"
 SITE_PORT = ""
+RATELIMIT_ENABLE = False  # tests that prove the limits switch it on
