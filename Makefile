@@ -8,7 +8,7 @@ PORT ?= 8000
 # Every command runs with the services `infra/local/services.py up` chose.
 WITH_SERVICES := set -a && . ./.var/services.env && set +a &&
 
-.PHONY: run test lint stop install services migrate browser-deps clean
+.PHONY: run test lint bench stop install services migrate browser-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ browser-deps:
 
 test: services lint browser-deps
 	$(WITH_SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: services
+	$(WITH_SERVICES) $(BIN)/python bench/run.py
 
 stop:
 	@test -x $(BIN)/python && $(BIN)/python infra/local/services.py down || true

@@ -1,0 +1,236 @@
+"""`make bench`: provisioning and tenant-resolution figures, side by side in one run.
+
+Runs against its own database (`<name>_bench`, kept between runs) holding at least 200 tenant schemas, prints a
+table with the ratios the issues ask for, writes `.var/bench/results.json` (a list of {name, value, unit}) and
+exits non-zero when a target is missed. Figures are medians after a warm-up; the machines are shared, so the
+targets are checked as ratios where two methods are compared.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_SCHEMAS = 200
+RESOLVE_TENANTS = 100
+
+
+def use_bench_services() -> str:
+    """Point settings at the bench database and Redis database before Django loads them."""
+    from environ import Env
+
+    Env.read_env(str(ROOT / ".var" / "services.env"), overwrite=False)
+    url = urlparse(os.environ["DATABASE_URL"])
+    bench_db = url.path.lstrip("/") + "_bench"
+    os.environ["DATABASE_URL"] = urlunparse(url._replace(path=f"/{bench_db}"))
+    redis = urlparse(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = urlunparse(redis._replace(path="/14"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    os.environ["DEBUG"] = "false"  # no query log growing through the loops
+    os.environ["LOG_LEVEL"] = "ERROR"
+    return bench_db
+
+
+def create_database(name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    maintenance = urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def timed_ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def drop_schema(name: str) -> None:
+    from django.db import connection
+
+    from tenants.template import quote
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {quote(name)} CASCADE")
+
+
+def provision(slug: str) -> None:
+    from tenants.services import tenant_provision
+
+    tenant_provision(
+        company_name=f"Bench {slug}",
+        subdomain=slug,
+        owner_name="Bench Owner",
+        owner_email=f"owner@{slug}.example",
+        owner_password="bench-owner-password-2026",  # noqa: S106 - hashing it is part of the real cost
+    )
+
+
+def remove_tenant(slug: str) -> None:
+    from tenants.models import Tenant
+
+    tenant = Tenant.objects.get(slug=slug)
+    drop_schema(tenant.schema_name)
+    tenant.delete()
+
+
+def ensure_baseline() -> int:
+    from tenants.models import Tenant
+
+    existing = set(Tenant.objects.filter(slug__startswith="bench-").values_list("slug", flat=True))
+    wanted = [f"bench-{number:04d}" for number in range(BASELINE_SCHEMAS)]
+    missing = [slug for slug in wanted if slug not in existing]
+    for count, slug in enumerate(missing, 1):
+        provision(slug)
+        if count % 50 == 0:
+            print(f"  … {count}/{len(missing)} baseline tenants provisioned", flush=True)
+    return Tenant.objects.count()
+
+
+def measure_schema_steps(clone_runs: int, migrate_runs: int) -> tuple[list[float], list[float]]:
+    from django.db import transaction
+
+    from tenants import template
+
+    current = template.current_template()
+    if current is None:
+        raise SystemExit("The template schema is missing or stale: run `manage.py migrate` first.")
+
+    def clone(name: str) -> None:
+        with transaction.atomic():
+            template.create_schema_from_template(name, current)
+
+    def migrate(name: str) -> None:
+        with transaction.atomic():
+            template.migrate_schema(name)
+
+    clone_ms, migrate_ms = [], []
+    for run in range(clone_runs + 1):
+        name = f"bench_clone_{run}"
+        elapsed = timed_ms(lambda name=name: clone(name))  # type: ignore[misc]
+        drop_schema(name)
+        if run:  # the first run warms caches
+            clone_ms.append(elapsed)
+    for run in range(migrate_runs + 1):
+        name = f"bench_migrate_{run}"
+        elapsed = timed_ms(lambda name=name: migrate(name))  # type: ignore[misc]
+        drop_schema(name)
+        if run:
+            migrate_ms.append(elapsed)
+    return clone_ms, migrate_ms
+
+
+def measure_total(runs: int) -> list[float]:
+    totals = []
+    for run in range(runs + 1):
+        slug = f"bench-total-{run:02d}"
+        elapsed = timed_ms(lambda slug=slug: provision(slug))  # type: ignore[misc]
+        remove_tenant(slug)
+        if run:
+            totals.append(elapsed)
+    return totals
+
+
+def measure_resolution(passes: int) -> tuple[float, float]:
+    """Median per-request cost of resolving the tenant, the project's middleware vs django-tenants' stock
+    TenantMainMiddleware, on the same requests over RESOLVE_TENANTS tenants."""
+    from django.http import HttpRequest, HttpResponse
+    from django.test import RequestFactory
+    from django_tenants.middleware.main import TenantMainMiddleware
+
+    from tenants.middleware import TenantResolutionMiddleware
+    from tenants.models import Domain
+
+    def ok(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    hosts = list(
+        Domain.objects.filter(tenant__slug__startswith="bench-").order_by("domain").values_list("domain", flat=True)
+    )[:RESOLVE_TENANTS]
+    factory = RequestFactory()
+    requests = [factory.get("/", headers={"host": host}) for host in hosts]
+
+    def per_request_us(middleware: Callable[[HttpRequest], HttpResponse]) -> float:
+        for request in requests:  # warm-up pass
+            middleware(request)
+        samples = []
+        for _ in range(passes):
+            for request in requests:
+                started = time.perf_counter_ns()
+                middleware(request)
+                samples.append((time.perf_counter_ns() - started) / 1000)
+        return statistics.median(samples)
+
+    cached = per_request_us(TenantResolutionMiddleware(ok))
+    stock = per_request_us(TenantMainMiddleware(ok))
+    return cached, stock
+
+
+def main() -> int:
+    bench_db = use_bench_services()
+    create_database(bench_db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    print(f"Bench database {bench_db}: migrating (builds the template schema)…", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    tenants = ensure_baseline()
+    print(f"{tenants} tenant schemas in the database.", flush=True)
+
+    clone_ms, migrate_ms = measure_schema_steps(clone_runs=15, migrate_runs=5)
+    total_ms = measure_total(runs=15)
+    cached_us, stock_us = measure_resolution(passes=20)
+
+    figures: list[dict[str, float | str]] = [
+        {"name": "tenant_schemas", "value": tenants, "unit": "schemas"},
+        {"name": "provision_schema_clone_ms", "value": round(statistics.median(clone_ms), 2), "unit": "ms"},
+        {"name": "provision_schema_migrate_ms", "value": round(statistics.median(migrate_ms), 2), "unit": "ms"},
+        {"name": "provision_total_ms", "value": round(statistics.median(total_ms), 2), "unit": "ms"},
+        {"name": "resolve_cached_us", "value": round(cached_us, 2), "unit": "us"},
+        {"name": "resolve_stock_us", "value": round(stock_us, 2), "unit": "us"},
+    ]
+    value = {figure["name"]: float(figure["value"]) for figure in figures}
+    ratios: list[dict[str, float | str]] = [
+        {
+            "name": "provision_migrate_over_clone",
+            "value": round(value["provision_schema_migrate_ms"] / value["provision_schema_clone_ms"], 2),
+            "unit": "x",
+        },
+        {
+            "name": "resolve_stock_over_cached",
+            "value": round(value["resolve_stock_us"] / value["resolve_cached_us"], 2),
+            "unit": "x",
+        },
+    ]
+    targets = [
+        ("provision_schema_migrate_ms / provision_schema_clone_ms >= 5", float(ratios[0]["value"]) >= 5),
+        ("provision_total_ms < 1000", value["provision_total_ms"] < 1000),
+        ("resolve_stock_us / resolve_cached_us >= 5", float(ratios[1]["value"]) >= 5),
+        (f"at least {BASELINE_SCHEMAS} tenant schemas", value["tenant_schemas"] >= BASELINE_SCHEMAS),
+    ]
+
+    print()
+    print(f"{'figure':<34}{'value':>12}  unit")
+    for figure in figures + ratios:
+        print(f"{figure['name']:<34}{figure['value']:>12}  {figure['unit']}")
+    print()
+    for label, met in targets:
+        print(f"{'PASS' if met else 'FAIL'}  {label}")
+    out = ROOT / ".var" / "bench" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures + ratios, indent=2))
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    return 0 if all(met for _, met in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
