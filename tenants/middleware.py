@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from portal.access.policy import is_owner
 from tenants.lifecycle import WRITABLE, TenantStatus
-from tenants.routing import ROUTER
+from tenants.routing import ROUTER, version_seen
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Signing in and out (and recovering a password) stay possible whatever the portal's state.
@@ -38,7 +38,7 @@ class TenantResolutionMiddleware:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             return self.get_response(request)
 
-        tenant = ROUTER.resolve(hostname)
+        tenant = ROUTER.resolve(hostname, at_least=version_seen(request))
         if tenant is None:
             return HttpResponseNotFound(render_to_string("errors/unknown_host.html"))
         connection.set_tenant(tenant)  # type: ignore[attr-defined]

@@ -4,7 +4,9 @@ Stock django-tenants reads the domain table on every request. Here each process 
 warm request resolves its tenant with no SQL at all. Any change that affects routing or what the cached tenant
 carries (status, branding, domains) bumps a version number in Redis after commit; each process compares its copy
 with Redis at most every CHECK_INTERVAL seconds and starts afresh when it moved, so a suspension or a domain change
-reaches every web process within CHECK_INTERVAL plus one request.
+reaches every web process within CHECK_INTERVAL plus one request. The person who made a change sees it at
+once: the view that made it sets a cookie with the new version (`remember_routing_version`), and a process that
+gets a request carrying a newer version than its own refreshes before resolving.
 """
 
 import logging
@@ -14,6 +16,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Domain, Tenant
@@ -21,6 +24,7 @@ from tenants.models import Domain, Tenant
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "portico:routing-version"
+VERSION_COOKIE = "portico_rv"
 CHECK_INTERVAL = 2.0
 MAX_ENTRIES = 10_000  # unknown hosts are cached too; the bound keeps random-host floods from growing memory
 
@@ -58,7 +62,10 @@ class HostRouter:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
-    def resolve(self, hostname: str) -> Tenant | None:
+    def resolve(self, hostname: str, at_least: int = 0) -> Tenant | None:
+        """The tenant on `hostname`; `at_least` is a routing version the caller has seen (0: none)."""
+        if at_least and at_least > int(self._version or 0):
+            self._checked_at = float("-inf")
         self._refresh_if_due()
         try:
             return self._entries[hostname]
@@ -95,3 +102,23 @@ class HostRouter:
 
 
 ROUTER = HostRouter()
+
+
+def current_version() -> int:
+    try:
+        return int(_redis().get(VERSION_KEY) or 0)
+    except redis.RedisError:
+        return 0
+
+
+def remember_routing_version(response: HttpResponse) -> HttpResponse:
+    """Let the browser that made a routing change carry its version, so every process shows it at once."""
+    response.set_cookie(
+        VERSION_COOKIE, str(current_version()), max_age=int(CHECK_INTERVAL * 5), httponly=True, samesite="Lax"
+    )
+    return response
+
+
+def version_seen(request: HttpRequest) -> int:
+    value = request.COOKIES.get(VERSION_COOKIE, "")
+    return int(value) if value.isdigit() else 0

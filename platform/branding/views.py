@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from branding.colours import ink_on_white, text_on
 from branding.forms import BrandingForm
 from portal.access.policy import may_manage_portal
+from tenants.routing import remember_routing_version
 from tenants.services import tenant_update_branding
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
@@ -31,9 +32,11 @@ def branding_settings(request: HttpRequest) -> HttpResponse:
                 clear_logo=form.cleaned_data["clear_logo"],
             )
             messages.success(request, _("Your portal's branding is saved."))
-            return redirect("branding:settings")
+            return remember_routing_version(redirect("branding:settings"))
     else:
         form = BrandingForm(initial={"display_name": tenant.display_name, "brand_color": tenant.brand_color})
+    if not tenant.logo:
+        del form.fields["clear_logo"]
     return render(request, "portal/settings/branding.html", {"form": form})
 
 

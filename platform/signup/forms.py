@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from branding.forms import check_logo
 from tenants.models import DEFAULT_BRAND_COLOUR, HEX_COLOUR, Tenant
 from tenants.subdomains import MAX_LENGTH, validate_subdomain
 
@@ -23,6 +25,7 @@ class SignupForm(forms.Form):
         validators=[HEX_COLOUR],
         widget=forms.TextInput(attrs={"type": "color"}),
     )
+    logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Optional. PNG, JPEG or WebP, at most 512 KB."))
 
     def __init__(self, *args: object, root_domain: str, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -33,6 +36,10 @@ class SignupForm(forms.Form):
         if Tenant.objects.filter(slug=slug).exists():
             raise ValidationError(_("That subdomain is already taken."), code="taken")
         return slug
+
+    def clean_logo(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("logo")
+        return check_logo(upload) if upload else None
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()

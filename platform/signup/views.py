@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from csp.decorators import csp_update
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -12,14 +13,16 @@ from accounts.models import User
 from accounts.services import login_token_issue
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task
-from tenants.services import TenantError, tenant_provision
+from tenants.services import TenantError, tenant_provision, tenant_update_branding
 from tenants.urls_external import portal_url
 
 
+# The signup form's answer is a redirect to the new portal's host, which `form-action 'self'` would block.
+@csp_update({"form-action": [f"*.{settings.ROOT_DOMAIN}:*"]})
 @ratelimit(key="ip", rate=lambda group, request: settings.SIGNUP_RATE, method="POST", block=False)
 def signup(request: HttpRequest) -> HttpResponse:
     """A provider signs up and lands, signed in, in its new portal."""
-    form = SignupForm(request.POST or None, root_domain=settings.ROOT_DOMAIN)
+    form = SignupForm(request.POST or None, request.FILES or None, root_domain=settings.ROOT_DOMAIN)
     if request.method == "POST" and getattr(request, "limited", False):
         form.add_error(None, _("Too many signups from your network. Please try again in an hour."))
     elif request.method == "POST" and form.is_valid():
@@ -36,6 +39,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         except TenantError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
+            if data["logo"]:
+                tenant = tenant_update_branding(
+                    tenant=tenant, display_name="", brand_color=tenant.brand_color, logo=data["logo"]
+                )
             with tenant_context(tenant):
                 owner = User.objects.get(email=data["email"])
                 EmailAddress.objects.get(user=owner, primary=True).send_confirmation(request, signup=True)

@@ -1,14 +1,17 @@
 """Self-serve signup on the root site, the hand-off into the new portal, and "find my portal"."""
 
+import io
 import re
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django_tenants.utils import schema_context
+from PIL import Image
 
 from accounts.models import User
 from signup.services import find_portal_send
@@ -142,3 +145,14 @@ def test_signups_are_rate_limited_per_address(client: Client, settings: Any, cle
     assert limited.status_code == 400
     assert b"Too many signups" in limited.content
     assert not Tenant.objects.filter(slug="contoso").exists()
+
+
+def test_a_logo_given_at_signup_brands_the_new_portal(client: Client) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "#0b6e4f").save(buffer, "PNG")
+    logo = SimpleUploadedFile("contoso.png", buffer.getvalue(), content_type="image/png")
+
+    response = client.post("/signup/", {**VALID, "logo": logo}, headers=ROOT)
+
+    assert response.status_code == 302
+    assert Tenant.objects.get(slug="contoso").logo.name.startswith("contoso/branding/logo-")

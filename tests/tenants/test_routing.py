@@ -12,7 +12,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from tenants.middleware import TenantResolutionMiddleware
 from tenants.models import Tenant
-from tenants.routing import ROUTER, HostRouter, routing_changed
+from tenants.routing import ROUTER, HostRouter, current_version, routing_changed
 from tenants.services import tenant_change_status
 from tests.conftest import OTHER_HOST
 from tests.tenants.committed import committed
@@ -90,3 +90,18 @@ def test_a_suspension_is_seen_by_another_process_within_5_seconds(
             tenant_change_status(actor="tests", tenant=other, status="active")
     assert streak == 6, "gunicorn kept serving the suspended portal"
     assert elapsed < 5
+
+
+@pytest.mark.django_db
+def test_a_request_carrying_a_newer_version_refreshes_at_once() -> None:
+    router = HostRouter(check_interval=3600)
+    router.resolve("demo.localhost")
+    routing_changed()
+
+    with CaptureQueriesContext(connection) as cached:
+        router.resolve("demo.localhost")
+    with CaptureQueriesContext(connection) as refreshed:
+        router.resolve("demo.localhost", at_least=current_version())
+
+    assert cached.captured_queries == []
+    assert any("tenants_domain" in query["sql"] for query in refreshed.captured_queries)
