@@ -29,7 +29,7 @@ run: migrate
 	$(WITH_SERVICES) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Portico is starting:"
-	@echo "    public site   http://localhost:$(PORT)/"
+	@echo "    public site   http://localhost:$(PORT)/   (sign up: /signup/, find my portal: /find-my-portal/)"
 	@echo "    demo portal   http://demo.localhost:$(PORT)/   (Northwind Consulting; logins above)"
 	@echo "    probes        http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
