@@ -70,3 +70,23 @@ def test_the_database_check_reports_the_incomplete_schema(other_without_its_user
 
 def test_complete_schemas_pass_the_check() -> None:
     assert tenant_schemas_complete(databases=["default"]) == []
+
+
+def test_the_database_check_leaves_the_connection_on_its_schema() -> None:
+    """`migrate` runs system checks while the connection is set to the schema it migrates."""
+    with schema_context("demo"):
+        tenant_schemas_complete(databases=["default"])
+
+        assert connection.schema_name == "demo"  # type: ignore[attr-defined]
+
+
+def test_manage_py_migrate_reaches_every_tenant_schema(demo: object) -> None:
+    """The command-line `migrate` (checks on) records its work in the tenant's schema, not in public."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM demo.django_migrations WHERE app = 'billing' AND name = '0002_default_plan'")
+
+    call_command("migrate", schema_name="demo", tenant=True, skip_checks=False, interactive=False, verbosity=0)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM demo.django_migrations WHERE app = 'billing' AND name = '0002_default_plan'")
+        assert cursor.fetchone()[0] == 1
