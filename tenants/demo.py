@@ -8,7 +8,9 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import user_create
-from portal.access.models import StaffMembership, StaffRole
+from portal.access.capabilities import DefaultRole
+from portal.access.models import Role, StaffMembership, StaffRole
+from portal.clients.models import ClientOrg, Contact
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
 from tenants.services import portal_host, tenant_change_status, tenant_provision
@@ -30,6 +32,47 @@ DEMO_STAFF = (
     DemoLogin("olivia.owner@northwind.example", "Olivia Owner", StaffRole.OWNER),
     DemoLogin("adam.admin@northwind.example", "Adam Admin", StaffRole.ADMIN),
     DemoLogin("mia.member@northwind.example", "Mia Member", StaffRole.MEMBER),
+)
+
+
+@dataclass(frozen=True)
+class DemoContact:
+    email: str
+    full_name: str
+    role: str  # a default role's slug
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    name: str
+    account_manager: str  # a staff e-mail
+    contacts: tuple[DemoContact, ...]
+
+
+DEMO_CLIENTS = (
+    DemoClient(
+        "Contoso Retail",
+        "mia.member@northwind.example",
+        (
+            DemoContact("carla.admin@contoso.example", "Carla Admin", DefaultRole.CLIENT_ADMIN),
+            DemoContact("frank.finance@contoso.example", "Frank Finance", DefaultRole.FINANCE),
+            DemoContact("paula.lead@contoso.example", "Paula Lead", DefaultRole.PROJECT_LEAD),
+            DemoContact("victor.viewer@contoso.example", "Victor Viewer", DefaultRole.VIEWER),
+        ),
+    ),
+    DemoClient(
+        "Fabrikam Health",
+        "adam.admin@northwind.example",
+        (
+            DemoContact("hana.admin@fabrikam.example", "Hana Admin", DefaultRole.CLIENT_ADMIN),
+            DemoContact("fred.finance@fabrikam.example", "Fred Finance", DefaultRole.FINANCE),
+        ),
+    ),
+    DemoClient(
+        "Litware Logistics",
+        "olivia.owner@northwind.example",
+        (DemoContact("lena.lead@litware.example", "Lena Lead", DefaultRole.PROJECT_LEAD),),
+    ),
 )
 
 
@@ -56,4 +99,15 @@ def seed_demo() -> Tenant:
             )
             EmailAddress.objects.filter(user=user).update(verified=True)
             StaffMembership.objects.update_or_create(user=user, defaults={"role": login.role})
+        for client in DEMO_CLIENTS:
+            org = ClientOrg.objects.filter(name=client.name).first() or ClientOrg.objects.create(
+                name=client.name, account_manager=User.objects.get(email=client.account_manager)
+            )
+            for person in client.contacts:
+                user = User.objects.filter(email=person.email).first() or user_create(
+                    tenant=tenant, email=person.email, full_name=person.full_name, password=DEMO_PASSWORD, verified=True
+                )
+                Contact.objects.update_or_create(
+                    user=user, defaults={"client_org": org, "role": Role.objects.get(slug=person.role)}
+                )
     return tenant

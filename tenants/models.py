@@ -16,6 +16,12 @@ def logo_path(tenant: "Tenant", filename: str) -> str:
     return f"{tenant.schema_name}/branding/logo-{secrets.token_hex(4)}.{extension}"
 
 
+class MfaPolicy(models.TextChoices):
+    OPTIONAL = "optional", _("Optional for everyone")
+    STAFF = "staff", _("Required for staff")
+    EVERYONE = "everyone", _("Required for everyone")
+
+
 class Tenant(TenantMixin):
     """A provider company: one PostgreSQL schema, one branded portal on `<slug>.ROOT_DOMAIN`."""
 
@@ -26,6 +32,9 @@ class Tenant(TenantMixin):
         _("brand colour"), max_length=7, default=DEFAULT_BRAND_COLOUR, validators=[HEX_COLOUR]
     )
     logo = models.FileField(_("logo"), upload_to=logo_path, blank=True)
+    mfa_policy = models.CharField(
+        _("two-factor authentication"), max_length=10, choices=MfaPolicy.choices, default=MfaPolicy.OPTIONAL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by the provisioning service, never implicitly on save, and dropped only by the purge.

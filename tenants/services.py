@@ -132,6 +132,16 @@ def tenant_update_branding(
     return fresh
 
 
+@transaction.atomic
+def tenant_update_security(*, tenant: Tenant, mfa_policy: str) -> Tenant:
+    fresh = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    fresh.mfa_policy = mfa_policy
+    fresh.full_clean(exclude=["logo"], validate_unique=False)
+    fresh.save(update_fields=["mfa_policy"])
+    transaction.on_commit(routing_changed)
+    return fresh
+
+
 def purge_due(now: datetime | None = None) -> list[Tenant]:
     cutoff = (now or timezone.now()) - timedelta(days=settings.TENANT_RETENTION_DAYS)
     return list(

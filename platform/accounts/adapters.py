@@ -4,6 +4,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
@@ -38,3 +39,28 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
             context["current_site"] = SimpleNamespace(name=tenant.portal_name, domain=portal_url(tenant))
             context["tenant"] = tenant
         super().send_mail(template_prefix, email, context)
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    """allauth MFA, named after the portal (authenticator apps and passkeys show the provider's name), and
+    unable to remove a person's last second factor where the portal's policy requires one."""
+
+    def _get_site_name(self) -> str:
+        tenant = current_tenant()
+        return str(tenant.portal_name) if tenant is not None else "Portico"
+
+    def can_delete_authenticator(self, authenticator: Any) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        from portal.access.policy import actor_for
+        from tenants.models import MfaPolicy
+
+        tenant = current_tenant()
+        if tenant is None or tenant.mfa_policy == MfaPolicy.OPTIONAL:
+            return True
+        if tenant.mfa_policy == MfaPolicy.STAFF and not actor_for(authenticator.user).is_staff:
+            return True
+        second_factors = Authenticator.objects.filter(
+            user=authenticator.user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        )
+        return authenticator.type == Authenticator.Type.RECOVERY_CODES or second_factors.count() > 1

@@ -5,3 +5,6 @@ class AccessConfig(AppConfig):
     name = "portal.access"
     label = "access"
     verbose_name = "Access"
+
+    def ready(self) -> None:
+        from portal.access import signals  # noqa: F401  (connects the sign-in receivers)

@@ -1,17 +1,82 @@
-"""The first questions of the authorization layer: is this person staff, an owner, an admin?
+"""The authorization layer: *which rows may this person see* and *may this person do this to that object*.
 
-Issue 03 grows this module into `portal.access` proper (capabilities, client scoping)."""
+Every view, API endpoint, task and command asks here. An object the actor may not see and an object that does
+not exist give the same `NotFound`, so ids reveal nothing. Staff owners and admins reach every client; a staff
+member only the clients they manage or are assigned to; a contact only their own organisation, and within it only
+what their role's capabilities allow. Tasks and commands act as `SYSTEM`, which reaches everything in the schema
+they run in (and nothing else: the schema is the tenant boundary).
+"""
 
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from portal.access.models import StaffMembership, StaffRole
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from portal.access.capabilities import REGISTRY
+from portal.access.models import Invitation, Role, StaffMembership, StaffRole
+from portal.clients.models import ClientOrg, Contact
+
+
+class NotFound(Http404):
+    """Does not exist, or may not be seen: one error for both."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in person of this portal, or the system (tasks, commands)."""
+
+    user: Any = None
+    is_system: bool = False
+
+    @cached_property
+    def staff(self) -> StaffMembership | None:
+        if self.user is None or not self.user.is_active:
+            return None
+        return StaffMembership.objects.filter(user=self.user).first()
+
+    @cached_property
+    def contact(self) -> Contact | None:
+        if self.user is None or not self.user.is_active or self.staff is not None:
+            return None
+        return Contact.objects.select_related("client_org", "role").filter(user=self.user).first()
+
+    @property
+    def staff_role(self) -> str | None:
+        return self.staff.role if self.staff else None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_system or self.staff is not None
+
+    @property
+    def manages_portal(self) -> bool:
+        """Owners and admins: every client, the team, roles, settings."""
+        return self.is_system or self.staff_role in (StaffRole.OWNER, StaffRole.ADMIN)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """A contact's capabilities (staff are not limited by capabilities but by client scope)."""
+        if self.contact is None or self.contact.client_org.archived_at is not None:
+            return frozenset()
+        return self.contact.role.capabilities & frozenset(REGISTRY)
+
+
+SYSTEM = Actor(is_system=True)
+
+
+def actor_for(user: Any) -> Actor:
+    if not getattr(user, "is_authenticated", False):
+        return Actor()
+    return Actor(user=user)
+
+
+# --- staff -----------------------------------------------------------------------------------------------------
 
 
 def staff_role(user: Any) -> str | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    membership: StaffMembership | None = getattr(user, "staff", None)
-    return membership.role if membership else None
+    return actor_for(user).staff_role
 
 
 def is_owner(user: Any) -> bool:
@@ -19,5 +84,86 @@ def is_owner(user: Any) -> bool:
 
 
 def may_manage_portal(user: Any) -> bool:
-    """Owners and admins change the portal's settings (branding, …)."""
-    return staff_role(user) in (StaffRole.OWNER, StaffRole.ADMIN)
+    """Owners and admins change the portal's settings (branding, security, team, roles)."""
+    return actor_for(user).manages_portal
+
+
+# --- client organisations ----------------------------------------------------------------------------------------
+
+
+def client_orgs_for(actor: Actor, *, include_archived: bool = False) -> QuerySet[ClientOrg]:
+    """The organisations the actor may see."""
+    orgs = ClientOrg.objects.select_related("account_manager")
+    if not include_archived:
+        orgs = orgs.filter(archived_at__isnull=True)
+    if actor.manages_portal:
+        return orgs
+    if actor.staff is not None:
+        return orgs.filter(Q(account_manager=actor.user) | Q(team=actor.user)).distinct()
+    if actor.contact is not None and "organisation.view" in actor.capabilities:
+        return orgs.filter(pk=actor.contact.client_org_id)
+    return orgs.none()
+
+
+def client_org_get_for(
+    actor: Actor, org_id: int, *, capability: str | None = None, include_archived: bool = False
+) -> ClientOrg:
+    """The organisation, if the actor may see it (and, for a contact, holds `capability` there)."""
+    org = client_orgs_for(actor, include_archived=include_archived).filter(pk=org_id).first()
+    if org is None or (capability is not None and not may(actor, capability, org)):
+        raise NotFound
+    return org
+
+
+def may(actor: Actor, capability: str, org: ClientOrg) -> bool:
+    """May the actor do `capability` in this organisation? Staff may do everything in the clients they reach."""
+    if capability not in REGISTRY:
+        raise KeyError(f"unregistered capability {capability!r}")
+    if actor.is_staff:
+        return client_orgs_for(actor, include_archived=True).filter(pk=org.pk).exists()
+    return actor.contact is not None and actor.contact.client_org_id == org.pk and capability in actor.capabilities
+
+
+# --- people --------------------------------------------------------------------------------------------------------
+
+
+def contacts_for(actor: Actor, org: ClientOrg) -> QuerySet[Contact]:
+    """The contacts of an organisation the actor may list (staff of that client, or contacts.view)."""
+    if not may(actor, "contacts.view", org):
+        return Contact.objects.none()
+    return Contact.objects.filter(client_org=org).select_related("user", "role")
+
+
+def contact_get_for(actor: Actor, org: ClientOrg, contact_id: int, *, capability: str = "contacts.view") -> Contact:
+    if not may(actor, capability, org):
+        raise NotFound
+    contact = Contact.objects.filter(client_org=org, pk=contact_id).select_related("user", "role").first()
+    if contact is None:
+        raise NotFound
+    return contact
+
+
+def invitations_for(actor: Actor, org: ClientOrg | None) -> QuerySet[Invitation]:
+    """Pending and past invitations: of an organisation (contacts.manage there), or of staff (managers)."""
+    if org is None:
+        return Invitation.objects.filter(kind="staff") if actor.manages_portal else Invitation.objects.none()
+    if not may(actor, "contacts.manage", org):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(client_org=org).select_related("role", "invited_by")
+
+
+def invitation_get_for(actor: Actor, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.select_related("client_org").filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound
+    allowed = (
+        actor.manages_portal if invitation.client_org is None else may(actor, "contacts.manage", invitation.client_org)
+    )
+    if not allowed:
+        raise NotFound
+    return invitation
+
+
+def roles_for(actor: Actor) -> QuerySet[Role]:
+    """Contact roles: managers manage them; whoever may invite a contact may pick one."""
+    return Role.objects.all() if actor.is_staff or "contacts.manage" in actor.capabilities else Role.objects.none()

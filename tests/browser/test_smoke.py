@@ -25,7 +25,7 @@ def test_staff_member_reaches_the_portal_home_from_the_public_site(page: Page, l
     owner = DEMO_STAFF[0]
     page.get_by_label("Email").fill(owner.email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page).to_have_url(f"{portal}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Olivia")

@@ -88,5 +88,7 @@ def test_manage_py_migrate_reaches_every_tenant_schema(demo: object) -> None:
     call_command("migrate", schema_name="demo", tenant=True, skip_checks=False, interactive=False, verbosity=0)
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM demo.django_migrations WHERE app = 'billing' AND name = '0002_default_plan'")
+        cursor.execute(
+            "SELECT count(*) FROM demo.django_migrations WHERE app = 'billing' AND name = '0002_default_plan'"
+        )
         assert cursor.fetchone()[0] == 1

@@ -10,3 +10,5 @@ WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 SITE_SCHEME = env.str("SITE_SCHEME", default="http")
 SITE_PORT = env.str("SITE_PORT", default=env.str("PORT", default="8000"))
+# WebAuthn over plain http://<slug>.localhost (a secure context for browsers) in development and tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -24,3 +24,5 @@ ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth accepts False
 SITE_SCHEME = "http"
 SITE_PORT = ""
 RATELIMIT_ENABLE = False  # tests that prove the limits switch it on
+# WebAuthn over plain http://<slug>.localhost (a secure context for browsers) in development and tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

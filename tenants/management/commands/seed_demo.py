@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tenants.demo import DEMO_PASSWORD, DEMO_STAFF, demo_host, seed_demo
+from tenants.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_STAFF, demo_host, seed_demo
 
 
 class Command(BaseCommand):
@@ -14,3 +14,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_STAFF:
             self.stdout.write(f"    {login.email:<36} {login.full_name} (staff {login.role.label.lower()})")
+        for client in DEMO_CLIENTS:
+            for person in client.contacts:
+                self.stdout.write(f"    {person.email:<36} {person.full_name} ({person.role} at {client.name})")

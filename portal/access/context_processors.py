@@ -1,0 +1,34 @@
+"""The portal's navigation, from who is looking: staff sections, or a contact's capabilities (the registry)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.access.capabilities import REGISTRY
+
+CONTACT_NAV = {
+    "organisation.view": _("Your organisation"),
+    "contacts.view": _("Colleagues"),
+    "contacts.manage": _("Invite a colleague"),
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
+    if getattr(request, "tenant", None) is None or actor is None or not request.user.is_authenticated:
+        return {}
+    items: list[tuple[str, str]] = []
+    if actor.is_staff:
+        items.append((_("Clients"), reverse("clients:list")))
+        if actor.manages_portal:
+            items += [(_("Team"), reverse("access:team")), (_("Roles"), reverse("access:roles"))]
+            items.append((_("Settings"), reverse("branding:settings")))
+    elif actor.contact is not None:
+        org_id = actor.contact.client_org_id
+        for code in sorted(actor.capabilities, key=list(REGISTRY).index):
+            label = CONTACT_NAV.get(code) or str(REGISTRY[code].label)
+            items.append((label, reverse(REGISTRY[code].url_name, kwargs={"org_id": org_id})))
+    items.append((_("Profile"), reverse("access:profile")))
+    return {"nav_items": items}

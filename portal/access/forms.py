@@ -1,0 +1,56 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.access.capabilities import REGISTRY
+from portal.access.models import StaffRole
+from tenants.models import MfaPolicy
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    password = forms.CharField(label=_("Choose a password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password(self) -> str:
+        password = str(self.cleaned_data["password"])
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return password
+
+
+class InviteStaffForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail address"))
+    staff_role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.MEMBER)
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    capabilities = forms.MultipleChoiceField(
+        label=_("What people with this role may do"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"].choices = [(code, cap.label) for code, cap in REGISTRY.items()]  # type: ignore[attr-defined]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+
+
+class SecurityForm(forms.Form):
+    mfa_policy = forms.ChoiceField(label=_("Two-factor authentication"), choices=MfaPolicy.choices)

@@ -1,0 +1,52 @@
+"""Per-request authorization state, and the tenant's two-factor policy."""
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from portal.access.policy import actor_for
+from tenants.models import MfaPolicy
+
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+class ActorMiddleware:
+    """`request.actor`: who is acting, for `portal.access.policy` (computed on first use)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = SimpleLazyObject(lambda: actor_for(request.user))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class MfaPolicyMiddleware:
+    """Where the tenant requires two-factor authentication, a person without a second factor can only enrol
+    one (allauth's pages under /accounts/) until they have."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if (
+            tenant is not None
+            and tenant.mfa_policy != MfaPolicy.OPTIONAL
+            and request.user.is_authenticated
+            and not request.path.startswith("/accounts/")
+            and self.policy_applies(request, tenant.mfa_policy)
+            and not Authenticator.objects.filter(user=request.user, type__in=SECOND_FACTORS).exists()
+        ):
+            messages.warning(request, _("This portal requires two-factor authentication: set it up to continue."))
+            return redirect("mfa_index")
+        return self.get_response(request)
+
+    @staticmethod
+    def policy_applies(request: HttpRequest, policy: str) -> bool:
+        return policy == MfaPolicy.EVERYONE or request.actor.is_staff  # type: ignore[attr-defined]

@@ -1,0 +1,325 @@
+"""Writers for people and access: invitations, roles, deactivation. Each checks with `portal.access.policy`
+before it writes. Call inside the portal's schema."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.sessions.models import Session
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import email_digest, user_create
+from portal.access.capabilities import REGISTRY
+from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole, UserSession
+from portal.access.policy import Actor, NotFound, may
+from portal.clients.models import ClientOrg, Contact
+from tenants.models import DirectoryEntry, Tenant
+from tenants.urls_external import portal_url
+
+INVITATION_TTL = timedelta(days=7)
+
+
+class AccessError(Exception):
+    """A refused change, with a message for the person and the field it concerns."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def current_tenant() -> Tenant:
+    tenant = connection.tenant  # type: ignore[attr-defined]
+    if not isinstance(tenant, Tenant):
+        raise RuntimeError("call inside a tenant's schema (tenant_context)")
+    return tenant
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- invitations ---------------------------------------------------------------------------------------------------
+
+
+def _check_not_member(email: str) -> None:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None and user.is_active:
+        raise AccessError(_("%(email)s already has an account in this portal.") % {"email": email}, field="email")
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    tenant = current_tenant()
+    link = portal_url(tenant, reverse("access:accept", args=[token]))
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "tenant": tenant,
+        "site_name": tenant.portal_name,
+        "expires_at": invitation.expires_at,
+        "inviter": invitation.invited_by,
+    }
+    subject = _("%(inviter)s invites you to %(portal)s") % {
+        "inviter": invitation.invited_by.get_full_name() if invitation.invited_by else tenant.portal_name,
+        "portal": tenant.portal_name,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string("emails/invitation.txt", context), to=[invitation.email]
+    )
+    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.send()
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: Actor,
+    email: str,
+    full_name: str = "",
+    client_org: ClientOrg | None = None,
+    role: Role | None = None,
+    staff_role: str = "",
+) -> Invitation:
+    """Invite a contact into `client_org` with `role`, or (no organisation) a member of staff with `staff_role`."""
+    email = email.strip().lower()
+    if client_org is None:
+        if not actor.manages_portal:
+            raise NotFound
+        if staff_role not in StaffRole.values:
+            raise AccessError(_("Choose a staff role."), field="staff_role")
+        if staff_role == StaffRole.OWNER and actor.staff_role != StaffRole.OWNER and not actor.is_system:
+            raise AccessError(_("Only an owner can invite another owner."), field="staff_role")
+        kind = InvitationKind.STAFF
+    else:
+        if not may(actor, "contacts.manage", client_org):
+            raise NotFound
+        if role is None:
+            raise AccessError(_("Choose a role."), field="role")
+        if not actor.is_staff and not role.capabilities <= actor.capabilities:
+            raise AccessError(_("You cannot give a colleague more rights than you have."), field="role")
+        kind = InvitationKind.CONTACT
+        staff_role = ""
+    _check_not_member(email)
+    Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=full_name.strip(),
+        kind=kind,
+        staff_role=staff_role,
+        client_org=client_org,
+        role=role,
+        token_hash=_hash(token),
+        invited_by=actor.user,
+        sent_at=now,
+        expires_at=now + INVITATION_TTL,
+    )
+    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
+    """A new link (the old one stops working) and a new expiry, sent again."""
+    if not invitation.is_pending:
+        raise AccessError(_("This invitation was already accepted or revoked."))
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_hash = _hash(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + INVITATION_TTL
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    if not invitation.is_pending:
+        raise AccessError(_("This invitation was already accepted or revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The pending, unexpired invitation of this link, or AccessError (one message for every reason)."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("client_org", "role")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if (
+        invitation is None
+        or not invitation.is_pending
+        or invitation.expires_at <= timezone.now()
+        or (invitation.client_org is not None and invitation.client_org.archived_at is not None)
+    ):
+        raise AccessError(_("This invitation link is invalid, was already used, or has expired."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, full_name: str, password: str) -> User:
+    """Spend the invitation: the account (its e-mail verified by the link), then staff membership or contact."""
+    invitation = invitation_for_token(token)
+    _check_not_member(invitation.email)
+    tenant = current_tenant()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:  # a deactivated person invited back
+        user = existing
+        user.full_name = full_name.strip() or user.full_name
+        user.is_active = True
+        user.set_password(password)
+        user.save(update_fields=["full_name", "is_active", "password"])
+        EmailAddress.objects.filter(user=user).update(verified=True)
+        DirectoryEntry.objects.get_or_create(email_digest=email_digest(user.email), tenant=tenant)
+    else:
+        user = user_create(tenant=tenant, email=invitation.email, full_name=full_name, password=password, verified=True)
+    if invitation.kind == InvitationKind.STAFF:
+        Contact.objects.filter(user=user).delete()
+        StaffMembership.objects.update_or_create(user=user, defaults={"role": invitation.staff_role})
+    else:
+        if invitation.client_org is None or invitation.role is None:  # excluded by the table's constraint
+            raise AccessError(_("This invitation link is invalid, was already used, or has expired."))
+        StaffMembership.objects.filter(user=user).delete()
+        Contact.objects.update_or_create(
+            user=user, defaults={"client_org": invitation.client_org, "role": invitation.role}
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+# --- people ----------------------------------------------------------------------------------------------------------
+
+
+def _may_manage_person(actor: Actor, user: User) -> bool:
+    if actor.manages_portal:
+        target = StaffMembership.objects.filter(user=user).first()
+        return not (target and target.role == StaffRole.OWNER and actor.staff_role != StaffRole.OWNER)
+    contact = Contact.objects.filter(user=user).select_related("client_org").first()
+    return contact is not None and may(actor, "contacts.manage", contact.client_org)
+
+
+def end_sessions(*, user: User, keep: str | None = None, only: str | None = None) -> int:
+    """End the user's sessions (all, all but `keep`, or just `only`): signed out on their next request."""
+    sessions = UserSession.objects.filter(user=user)
+    if only:
+        sessions = sessions.filter(session_key=only)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    keys = list(sessions.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    sessions.delete()
+    return len(keys)
+
+
+@transaction.atomic
+def person_deactivate(*, actor: Actor, user: User) -> User:
+    """End a person's access at once: no sign-in, every session ended, off the portal directory."""
+    if user == actor.user:
+        raise AccessError(_("You cannot deactivate yourself."))
+    if not _may_manage_person(actor, user):
+        raise NotFound
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    end_sessions(user=user)
+    DirectoryEntry.objects.filter(email_digest=email_digest(user.email), tenant=current_tenant()).delete()
+    return user
+
+
+@transaction.atomic
+def contact_change_role(*, actor: Actor, contact: Contact, role: Role) -> Contact:
+    if not may(actor, "contacts.manage", contact.client_org) or contact.user == actor.user:
+        raise NotFound
+    if not actor.is_staff and not role.capabilities <= actor.capabilities:
+        raise AccessError(_("You cannot give a colleague more rights than you have."), field="role")
+    contact.role = role
+    contact.save(update_fields=["role"])
+    return contact
+
+
+@transaction.atomic
+def staff_change_role(*, actor: Actor, membership: StaffMembership, role: str) -> StaffMembership:
+    if not actor.manages_portal:
+        raise NotFound
+    if StaffRole.OWNER in (role, membership.role) and actor.staff_role != StaffRole.OWNER:
+        raise AccessError(_("Only an owner can make or unmake an owner."), field="role")
+    other_owners = StaffMembership.objects.filter(role=StaffRole.OWNER).exclude(pk=membership.pk)
+    if membership.role == StaffRole.OWNER and role != StaffRole.OWNER and not other_owners.exists():
+        raise AccessError(_("A portal keeps at least one owner."), field="role")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+# --- roles -----------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_save(*, actor: Actor, role: Role | None, name: str, capabilities: list[str]) -> Role:
+    """Create or change a custom contact role; default roles follow the registry and cannot be edited."""
+    if not actor.manages_portal:
+        raise NotFound
+    unknown = set(capabilities) - set(REGISTRY)
+    if unknown:
+        raise AccessError(_("Unknown capabilities: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
+    if role is not None and role.is_default:
+        raise AccessError(_("Default roles cannot be changed; create a custom role instead."))
+    name = name.strip()
+    clash = Role.objects.filter(name__iexact=name)
+    if role is not None:
+        clash = clash.exclude(pk=role.pk)
+    if clash.exists():
+        raise AccessError(_("A role with this name exists already."), field="name")
+    role = role or Role(slug=f"custom-{secrets.token_hex(4)}")
+    role.name = name
+    role.custom_capabilities = sorted(set(capabilities))
+    role.save()
+    return role
+
+
+# --- client organisations -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_org_save(
+    *, actor: Actor, org: ClientOrg | None, name: str, account_manager: User, team: list[User], notes: str
+) -> ClientOrg:
+    if org is None and not actor.manages_portal:
+        raise NotFound
+    if org is not None and not may(actor, "organisation.view", org):
+        raise NotFound
+    if not StaffMembership.objects.filter(user=account_manager, user__is_active=True).exists():
+        raise AccessError(_("The account manager must be an active member of staff."), field="account_manager")
+    org = org or ClientOrg()
+    org.name = name.strip()
+    org.account_manager = account_manager
+    org.notes = notes
+    org.full_clean(exclude=["team"])
+    org.save()
+    org.team.set([user for user in team if user != account_manager])
+    return org
+
+
+@transaction.atomic
+def client_org_archive(*, actor: Actor, org: ClientOrg, archived: bool = True) -> ClientOrg:
+    """Archive (its contacts lose access, nothing is deleted) or restore an organisation."""
+    if not actor.manages_portal:
+        raise NotFound
+    org.archived_at = timezone.now() if archived else None
+    org.save(update_fields=["archived_at"])
+    return org

@@ -1,0 +1,68 @@
+"""Sign-in bookkeeping: the user's session list, and an e-mail when they sign in from a new device."""
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+
+from portal.access.models import KnownDevice, UserSession
+
+
+def in_a_portal() -> bool:
+    return connection.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
+
+
+def client_address(request: HttpRequest) -> str | None:
+    from config.proxy import client_ip
+
+    return client_ip(request) or None
+
+
+@receiver(user_logged_in, dispatch_uid="portal.access.record_sign_in")
+def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is None or not in_a_portal() or not hasattr(request, "session"):
+        return
+    if request.session.session_key is None:
+        request.session.save()
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={"user": user, "ip_address": client_address(request), "user_agent": user_agent},
+    )
+    fingerprint = hashlib.sha256(user_agent.encode()).hexdigest()
+    device, created = KnownDevice.objects.get_or_create(
+        user=user, fingerprint=fingerprint, defaults={"user_agent": user_agent}
+    )
+    if not created:
+        device.save(update_fields=["last_seen"])
+    elif KnownDevice.objects.filter(user=user).count() > 1:  # the very first sign-in is not news
+        tenant = connection.tenant  # type: ignore[attr-defined]
+        context = {
+            "user": user,
+            "tenant": tenant,
+            "site_name": tenant.portal_name,
+            "when": timezone.now(),
+            "user_agent": user_agent or _("an unknown browser"),
+            "ip": client_address(request) or _("an unknown address"),
+        }
+        message = EmailMultiAlternatives(
+            subject=_("New sign-in to %(portal)s") % {"portal": tenant.portal_name},
+            body=render_to_string("emails/new_device.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string("emails/new_device.html", context), "text/html")
+        transaction.on_commit(message.send)
+
+
+@receiver(user_logged_out, dispatch_uid="portal.access.forget_session")
+def forget_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and in_a_portal() and getattr(request, "session", None) and request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()

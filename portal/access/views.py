@@ -1,0 +1,210 @@
+"""Invitations, the team, contact roles, the profile page and the portal's security settings."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from portal.access import policy
+from portal.access.forms import (
+    AcceptInvitationForm,
+    InviteStaffForm,
+    ProfileForm,
+    RoleForm,
+    SecurityForm,
+    StaffRoleForm,
+)
+from portal.access.models import Role, StaffMembership, UserSession
+from portal.access.policy import NotFound
+from portal.access.services import (
+    AccessError,
+    end_sessions,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_resend,
+    invitation_revoke,
+    person_deactivate,
+    role_save,
+    staff_change_role,
+)
+from portal.clients.views import actor, form_error
+from tenants.routing import remember_routing_version
+from tenants.services import tenant_update_security
+
+
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link: choose a name and password, land signed in (then, optionally, add a passkey)."""
+    try:
+        with transaction.atomic():
+            invitation = invitation_for_token(token)
+    except AccessError as error:
+        return render(request, "portal/access/invitation_invalid.html", {"message": error.message}, status=404)
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(token=token, **form.cleaned_data)
+        except AccessError as error:
+            return render(request, "portal/access/invitation_invalid.html", {"message": error.message}, status=404)
+        if request.user.is_authenticated:
+            logout(request)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! You can add a passkey to sign in without a password next time."))
+        return redirect("access:welcome")
+    return render(request, "portal/access/accept.html", {"form": form, "invitation": invitation})
+
+
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/access/welcome.html")
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    form = InviteStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(actor=me, **form.cleaned_data)
+        except AccessError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+            return redirect("access:team")
+    context = {
+        "form": form,
+        "members": StaffMembership.objects.select_related("user").order_by("user__full_name"),
+        "invitations": [i for i in policy.invitations_for(me, None) if i.is_pending],
+    }
+    return render(request, "portal/access/team.html", context)
+
+
+@login_required
+def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    membership = StaffMembership.objects.select_related("user").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound
+    form = StaffRoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "deactivate":
+                person_deactivate(actor=me, user=membership.user)
+                messages.success(request, _("%(name)s no longer has access.") % {"name": membership.user})
+                return redirect("access:team")
+            if form.is_valid():
+                staff_change_role(actor=me, membership=membership, role=form.cleaned_data["role"])
+                messages.success(request, _("Role changed."))
+                return redirect("access:team")
+        except AccessError as error:
+            form_error(form, error)
+    return render(request, "portal/access/staff_member.html", {"form": form, "membership": membership})
+
+
+@login_required
+@require_POST
+def invitation_action(request: HttpRequest, invitation_id: int, action: str) -> HttpResponse:
+    me = actor(request)
+    invitation = policy.invitation_get_for(me, invitation_id)
+    try:
+        if action == "resend":
+            invitation_resend(actor=me, invitation=invitation)
+            messages.success(request, _("The invitation was sent again."))
+        else:
+            invitation_revoke(actor=me, invitation=invitation)
+            messages.success(request, _("The invitation was revoked."))
+    except AccessError as error:
+        messages.error(request, error.message)
+    if invitation.client_org_id:
+        return redirect("clients:detail", org_id=invitation.client_org_id)
+    return redirect("access:team")
+
+
+@login_required
+def roles(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    return render(request, "portal/access/roles.html", {"roles": Role.objects.all()})
+
+
+@login_required
+def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    role = None
+    if role_id is not None:
+        role = Role.objects.filter(pk=role_id, is_default=False).first()
+        if role is None:
+            raise NotFound
+    initial = {"name": role.name, "capabilities": role.custom_capabilities} if role else {}
+    form = RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role_save(actor=me, role=role, **form.cleaned_data)
+        except AccessError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("Role saved."))
+            return redirect("access:roles")
+    return render(request, "portal/access/role_form.html", {"form": form, "role": role})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name})
+    if request.method == "POST" and form.is_valid():
+        user.full_name = form.cleaned_data["full_name"].strip()
+        user.save(update_fields=["full_name"])
+        messages.success(request, _("Saved."))
+        return redirect("access:profile")
+    sessions = UserSession.objects.filter(user=user)
+    context = {"form": form, "sessions": sessions, "current_key": request.session.session_key}
+    return render(request, "portal/access/profile.html", context)
+
+
+@login_required
+@require_POST
+def end_other_sessions(request: HttpRequest) -> HttpResponse:
+    ended = end_sessions(user=request.user, keep=request.session.session_key)  # type: ignore[arg-type]
+    messages.success(request, _("%(count)d other sessions were ended.") % {"count": ended})
+    return redirect("access:profile")
+
+
+@login_required
+@require_POST
+def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    session = UserSession.objects.filter(pk=session_id, user=user).first()
+    if session is None or session.session_key == request.session.session_key:
+        raise NotFound
+    end_sessions(user=request.user, only=session.session_key)  # type: ignore[arg-type]
+    messages.success(request, _("That session was ended."))
+    return redirect("access:profile")
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    tenant = request.tenant  # type: ignore[attr-defined]
+    form = SecurityForm(request.POST or None, initial={"mfa_policy": tenant.mfa_policy})
+    if request.method == "POST" and form.is_valid():
+        tenant_update_security(tenant=tenant, mfa_policy=form.cleaned_data["mfa_policy"])
+        messages.success(request, _("Security settings saved."))
+        return remember_routing_version(redirect("access:security"))
+    return render(request, "portal/access/security.html", {"form": form})

@@ -1,0 +1,47 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from portal.access.models import Role
+
+
+def staff_users() -> Any:
+    return User.objects.filter(staff__isnull=False, is_active=True).order_by("full_name", "email")
+
+
+class ClientOrgForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    account_manager = forms.ModelChoiceField(label=_("Account manager"), queryset=User.objects.none())
+    team = forms.ModelMultipleChoiceField(
+        label=_("Other staff assigned"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    notes = forms.CharField(
+        label=_("Internal notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Visible to staff only."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account_manager"].queryset = staff_users()  # type: ignore[attr-defined]
+        self.fields["team"].queryset = staff_users()  # type: ignore[attr-defined]
+
+
+class InviteContactForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles  # type: ignore[attr-defined]
+
+
+class ContactRoleForm(forms.Form):
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = roles  # type: ignore[attr-defined]

@@ -1,0 +1,153 @@
+"""Client organisations and their contacts, for staff and for the contacts themselves. Every object comes from
+`portal.access.policy`, so another organisation's ids give the same 404 as ids that do not exist."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.access.policy import NotFound
+from portal.access.services import (
+    AccessError,
+    client_org_archive,
+    client_org_save,
+    contact_change_role,
+    invitation_create,
+    person_deactivate,
+)
+from portal.clients.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
+
+
+def actor(request: HttpRequest) -> policy.Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def form_error(form: Any, error: AccessError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    if not me.is_staff:
+        raise NotFound
+    show_archived = request.GET.get("archived") == "1"
+    orgs = policy.client_orgs_for(me, include_archived=show_archived)
+    if show_archived:
+        orgs = orgs.filter(archived_at__isnull=False)
+    return render(request, "portal/clients/list.html", {"orgs": orgs, "show_archived": show_archived})
+
+
+@login_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    form = ClientOrgForm(request.POST or None, initial={"account_manager": request.user})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = client_org_save(actor=me, org=None, **form.cleaned_data)
+        except AccessError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": org.name})
+            return redirect("clients:detail", org_id=org.pk)
+    return render(request, "portal/clients/form.html", {"form": form, "org": None})
+
+
+@login_required
+def client_detail(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="organisation.view", include_archived=me.is_staff)
+    context = {
+        "org": org,
+        "contacts": policy.contacts_for(me, org),
+        "may_view_contacts": policy.may(me, "contacts.view", org),
+        "may_manage_contacts": policy.may(me, "contacts.manage", org),
+        "invitations": [i for i in policy.invitations_for(me, org) if i.is_pending],
+    }
+    return render(request, "portal/clients/detail.html", context)
+
+
+@login_required
+def client_edit(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    if not me.is_staff:
+        raise NotFound
+    org = policy.client_org_get_for(me, org_id, include_archived=True)
+    initial = {"name": org.name, "account_manager": org.account_manager, "team": org.team.all(), "notes": org.notes}
+    form = ClientOrgForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_org_save(actor=me, org=org, **form.cleaned_data)
+        except AccessError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("clients:detail", org_id=org.pk)
+    return render(request, "portal/clients/form.html", {"form": form, "org": org})
+
+
+@login_required
+@require_POST
+def client_archive(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, include_archived=True)
+    archive = request.POST.get("archive") != "0"
+    client_org_archive(actor=me, org=org, archived=archive)
+    messages.success(request, _("Archived: its contacts no longer have access.") if archive else _("Restored."))
+    return redirect("clients:detail", org_id=org.pk)
+
+
+@login_required
+def contacts(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="contacts.view", include_archived=me.is_staff)
+    context = {
+        "org": org,
+        "contacts": policy.contacts_for(me, org),
+        "may_manage_contacts": policy.may(me, "contacts.manage", org),
+    }
+    return render(request, "portal/clients/contacts.html", context)
+
+
+@login_required
+def invite(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="contacts.manage")
+    form = InviteContactForm(request.POST or None, roles=policy.roles_for(me))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(actor=me, client_org=org, **form.cleaned_data)
+        except AccessError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+            return redirect("clients:detail", org_id=org.pk)
+    return render(request, "portal/clients/invite.html", {"form": form, "org": org})
+
+
+@login_required
+def contact_detail(request: HttpRequest, org_id: int, contact_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="contacts.manage")
+    contact = policy.contact_get_for(me, org, contact_id, capability="contacts.manage")
+    form = ContactRoleForm(request.POST or None, roles=policy.roles_for(me), initial={"role": contact.role})
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "deactivate":
+                person_deactivate(actor=me, user=contact.user)
+                messages.success(request, _("%(name)s no longer has access.") % {"name": contact.user})
+                return redirect("clients:detail", org_id=org.pk)
+            if form.is_valid():
+                contact_change_role(actor=me, contact=contact, role=form.cleaned_data["role"])
+                messages.success(request, _("Role changed."))
+                return redirect("clients:detail", org_id=org.pk)
+        except AccessError as error:
+            form_error(form, error)
+    return render(request, "portal/clients/contact.html", {"form": form, "org": org, "contact": contact})
