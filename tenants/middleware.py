@@ -31,7 +31,14 @@ class TenantResolutionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        previous = connection.tenant  # type: ignore[attr-defined]
         connection.set_schema_to_public()  # type: ignore[attr-defined]
+        try:
+            return self.route(request)
+        finally:
+            connection.set_tenant(previous)  # type: ignore[attr-defined]
+
+    def route(self, request: HttpRequest) -> HttpResponse:
         hostname, _port = split_domain_port(request.get_host())
         if is_root_host(hostname):
             request.tenant = None  # type: ignore[attr-defined]
@@ -44,10 +51,7 @@ class TenantResolutionMiddleware:
         connection.set_tenant(tenant)  # type: ignore[attr-defined]
         request.tenant = tenant  # type: ignore[attr-defined]
         request.urlconf = settings.ROOT_URLCONF
-        try:
-            return self.get_response(request)
-        finally:
-            connection.set_schema_to_public()  # type: ignore[attr-defined]
+        return self.get_response(request)
 
 
 class TenantLifecycleMiddleware:

@@ -100,7 +100,7 @@ def client_orgs_for(actor: Actor, *, include_archived: bool = False) -> QuerySet
         return orgs
     if actor.staff is not None:
         return orgs.filter(Q(account_manager=actor.user) | Q(team=actor.user)).distinct()
-    if actor.contact is not None and "organisation.view" in actor.capabilities:
+    if actor.contact is not None and actor.capabilities:
         return orgs.filter(pk=actor.contact.client_org_id)
     return orgs.none()
 

@@ -155,7 +155,7 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
 def invitation_for_token(token: str) -> Invitation:
     """The pending, unexpired invitation of this link, or AccessError (one message for every reason)."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("client_org", "role")
         .filter(token_hash=_hash(token))
         .first()

@@ -1,0 +1,131 @@
+"""A contact of client A gets 404 for every object of client B, by id, through every view that takes an id;
+staff members reach only the clients assigned to them."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.access.models import Invitation, Role, StaffMembership, StaffRole, UserSession
+from portal.access.policy import SYSTEM
+from portal.access.services import invitation_create
+from portal.clients.models import ClientOrg, Contact
+
+pytestmark = pytest.mark.django_db
+
+
+def id_views() -> list[tuple[str, list[str]]]:
+    """Every URL name of the portal whose pattern takes an integer id, with its parameters."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                params = [name for name, converter in pattern.pattern.converters.items() if converter.regex == "[0-9]+"]
+                if params:
+                    found.append((f"{namespace}{pattern.name}", params))
+
+    walk(get_resolver(settings.ROOT_URLCONF).url_patterns, "")
+    return found
+
+
+def test_the_portal_has_id_views_to_check() -> None:
+    names = {name for name, _ in id_views()}
+    assert {"clients:detail", "clients:contact", "access:resend", "access:role_edit", "access:end_session"} <= names
+
+
+@pytest.fixture
+def objects_of_client_b(in_demo: Any) -> dict[str, int]:
+    """One object of each kind an id can name, all belonging to Fabrikam (client B) or to the provider."""
+    fabrikam = ClientOrg.objects.get(name="Fabrikam Health")
+    invitation = invitation_create(
+        actor=SYSTEM, email="new@fabrikam.example", client_org=fabrikam, role=Role.objects.get(slug="viewer")
+    )
+    hana = Contact.objects.get(user__email="hana.admin@fabrikam.example")
+    session = UserSession.objects.create(user=hana.user, session_key="b" * 32)
+    custom = Role.objects.create(name="Auditor", slug="auditor", custom_capabilities=["organisation.view"])
+    return {
+        "org_id": fabrikam.pk,
+        "contact_id": hana.pk,
+        "invitation_id": invitation.pk,
+        "role_id": custom.pk,
+        "membership_id": StaffMembership.objects.get(role=StaffRole.OWNER).pk,
+        "session_id": session.pk,
+    }
+
+
+@pytest.mark.parametrize(("url_name", "params"), id_views())
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_contact_of_client_a_gets_404_for_every_object_of_client_b(
+    as_user: Callable[[Any], Client], objects_of_client_b: dict[str, int], url_name: str, params: list[str], method: str
+) -> None:
+    carla = Contact.objects.get(user__email="carla.admin@contoso.example").user  # client admin: every capability
+    url = reverse(url_name, kwargs={param: objects_of_client_b[param] for param in params})
+
+    response = getattr(as_user(carla), method)(url)
+
+    if method == "get" and response.status_code == 405:  # a POST-only action: the POST case is the check
+        assert response["Allow"] == "POST"
+        return
+    assert response.status_code == 404, url
+    assert Invitation.objects.filter(email="new@fabrikam.example", revoked_at__isnull=True).exists()
+
+
+def test_own_organisation_with_another_clients_contact_id_is_404(
+    as_user: Callable[[Any], Client], objects_of_client_b: dict[str, int]
+) -> None:
+    carla = Contact.objects.get(user__email="carla.admin@contoso.example")
+    url = reverse(
+        "clients:contact", kwargs={"org_id": carla.client_org_id, "contact_id": objects_of_client_b["contact_id"]}
+    )
+
+    assert as_user(carla.user).get(url).status_code == 404
+
+
+def test_a_contact_sees_own_organisation_and_not_its_internal_notes(as_user: Callable[[Any], Client]) -> None:
+    carla = Contact.objects.get(user__email="carla.admin@contoso.example")
+    ClientOrg.objects.filter(pk=carla.client_org_id).update(notes="Renewal at risk: keep an eye")
+
+    page = as_user(carla.user).get(reverse("clients:detail", kwargs={"org_id": carla.client_org_id}))
+
+    assert page.status_code == 200
+    assert b"Renewal at risk" not in page.content
+    assert b"Internal notes" not in page.content
+
+
+def test_staff_members_reach_only_their_assigned_clients(as_user: Callable[[Any], Client]) -> None:
+    mia = StaffMembership.objects.get(user__email="mia.member@northwind.example").user  # manages Contoso
+    contoso, fabrikam = ClientOrg.objects.get(name="Contoso Retail"), ClientOrg.objects.get(name="Fabrikam Health")
+    client = as_user(mia)
+
+    listing = client.get(reverse("clients:list"))
+    assert [org.name for org in listing.context["orgs"]] == ["Contoso Retail"]
+    assert client.get(reverse("clients:detail", kwargs={"org_id": contoso.pk})).status_code == 200
+    assert client.get(reverse("clients:detail", kwargs={"org_id": fabrikam.pk})).status_code == 404
+
+    fabrikam.team.add(mia)
+    assert client.get(reverse("clients:detail", kwargs={"org_id": fabrikam.pk})).status_code == 200
+
+
+def test_owners_and_admins_reach_every_client(as_user: Callable[[Any], Client]) -> None:
+    for email in ("olivia.owner@northwind.example", "adam.admin@northwind.example"):
+        listing = as_user(StaffMembership.objects.get(user__email=email).user).get(reverse("clients:list"))
+        assert [org.name for org in listing.context["orgs"]] == [
+            "Contoso Retail",
+            "Fabrikam Health",
+            "Litware Logistics",
+        ]
+
+
+def test_an_archived_clients_contacts_lose_access(as_user: Callable[[Any], Client]) -> None:
+    carla = Contact.objects.get(user__email="carla.admin@contoso.example")
+    owner = as_user(StaffMembership.objects.get(role=StaffRole.OWNER).user)
+    owner.post(reverse("clients:archive", kwargs={"org_id": carla.client_org_id}))
+
+    assert as_user(carla.user).get(reverse("clients:detail", kwargs={"org_id": carla.client_org_id})).status_code == 404
+    assert owner.get(reverse("clients:detail", kwargs={"org_id": carla.client_org_id})).status_code == 200
