@@ -7,7 +7,7 @@ from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
-from accounts.services import user_create
+from accounts.services import directory_sync, user_create
 from portal.access.capabilities import DefaultRole
 from portal.access.models import Role, StaffMembership, StaffRole
 from portal.clients.models import ClientOrg, Contact
@@ -98,6 +98,7 @@ def seed_demo() -> Tenant:
                 tenant=tenant, email=login.email, full_name=login.full_name, password=DEMO_PASSWORD
             )
             EmailAddress.objects.filter(user=user).update(verified=True)
+            directory_sync(tenant=tenant, user=user)
             StaffMembership.objects.update_or_create(user=user, defaults={"role": login.role})
         for client in DEMO_CLIENTS:
             org = ClientOrg.objects.filter(name=client.name).first() or ClientOrg.objects.create(

@@ -1,5 +1,6 @@
 """Time-driven lifecycle moves, run by Celery beat (see tenants.tasks)."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,8 +8,10 @@ from django.utils import timezone
 
 from billing.models import Subscription
 from tenants.lifecycle import TenantStatus
-from tenants.services import purge_due, tenant_change_status, tenant_purge
+from tenants.models import Tenant
+from tenants.services import TenantError, purge_due, tenant_change_status, tenant_purge
 
+logger = logging.getLogger(__name__)
 SYSTEM = "system"
 
 
@@ -17,11 +20,9 @@ def expire_trials() -> int:
     due = Subscription.objects.select_related("tenant").filter(
         status=TenantStatus.TRIALING, trial_ends_at__lte=timezone.now()
     )
-    for subscription in due:
-        tenant_change_status(
-            actor=SYSTEM, tenant=subscription.tenant, status=TenantStatus.PAST_DUE, reason="trial ended"
-        )
-    return len(due)
+    return sum(
+        _move(subscription.tenant, TenantStatus.TRIALING, TenantStatus.PAST_DUE, "trial ended") for subscription in due
+    )
 
 
 def end_grace_periods() -> int:
@@ -30,16 +31,31 @@ def end_grace_periods() -> int:
     due = Subscription.objects.select_related("tenant").filter(
         status=TenantStatus.PAST_DUE, status_changed_at__lte=cutoff
     )
-    for subscription in due:
-        tenant_change_status(
-            actor=SYSTEM, tenant=subscription.tenant, status=TenantStatus.READ_ONLY, reason="grace period over"
-        )
-    return len(due)
+    return sum(
+        _move(subscription.tenant, TenantStatus.PAST_DUE, TenantStatus.READ_ONLY, "grace period over")
+        for subscription in due
+    )
 
 
 def purge_expired() -> int:
     """Canceled portals are purged once their retention period is over."""
-    tenants = purge_due()
-    for tenant in tenants:
-        tenant_purge(actor=SYSTEM, tenant=tenant)
-    return len(tenants)
+    purged = 0
+    for tenant in purge_due():
+        try:
+            tenant_purge(actor=SYSTEM, tenant=tenant)
+            purged += 1
+        except TenantError:  # reactivated since it was listed
+            logger.info("not purging %s: %s", tenant.schema_name, "no longer due")
+    return purged
+
+
+def _move(tenant: Tenant, expected: str, status: str, reason: str) -> bool:
+    """One tenant's move, only from the state the job saw; one refusal does not stop the others."""
+    try:
+        subscription = tenant_change_status(
+            actor=SYSTEM, tenant=tenant, status=status, reason=reason, expected=expected
+        )
+    except TenantError:
+        logger.exception("lifecycle job could not move %s to %s", tenant.schema_name, status)
+        return False
+    return subscription.status == status

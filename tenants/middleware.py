@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -15,8 +16,14 @@ from tenants.lifecycle import WRITABLE, TenantStatus
 from tenants.routing import ROUTER, version_seen
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Signing in and out (and recovering a password) stay possible whatever the portal's state.
-ACCOUNT_PATHS = "/accounts/"
+# Open whatever the portal's state: signing in (password, second factor, passkey, hand-off link) and out, and
+# the portal's look, so an owner can sign in and read how to reactivate. Nothing here changes portal data.
+ALWAYS_OPEN = frozenset(
+    {
+        "account_login", "account_logout", "account_handoff", "mfa_authenticate", "mfa_login_webauthn",
+        "branding_assets:theme", "branding_assets:logo",
+    }
+)  # fmt: skip
 
 
 def is_root_host(hostname: str) -> bool:
@@ -56,23 +63,32 @@ class TenantResolutionMiddleware:
 
 class TenantLifecycleMiddleware:
     """Read-only portals refuse writes; suspended ones show a notice (owners: how to reactivate); canceled ones
-    a notice with the purge date. Runs after authentication."""
+    a notice with the purge date. Runs after authentication, on the resolved view, so what stays open is a short
+    list of URL names rather than a path prefix."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         tenant = getattr(request, "tenant", None)
-        if tenant is None or request.path.startswith(ACCOUNT_PATHS):
-            return self.get_response(request)
+        if tenant is None:
+            return None
         subscription = tenant.subscription
         status = subscription.status
-        if status == TenantStatus.SUSPENDED:
-            return render(request, "portal/lifecycle/suspended.html", {"is_owner": is_owner(request.user)}, status=403)
-        if status == TenantStatus.CANCELED:
-            purge_on = subscription.canceled_at + timedelta(days=settings.TENANT_RETENTION_DAYS)
-            context = {"is_owner": is_owner(request.user), "purge_on": purge_on}
-            return render(request, "portal/lifecycle/canceled.html", context, status=403)
-        if status not in WRITABLE and request.method not in SAFE_METHODS:
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if status in WRITABLE or name in ALWAYS_OPEN:
+            return None
+        if status == TenantStatus.READ_ONLY:
+            if request.method in SAFE_METHODS:
+                return None
             return render(request, "portal/lifecycle/read_only.html", status=403)
-        return self.get_response(request)
+        context: dict[str, Any] = {"is_owner": is_owner(request.user)}
+        if status == TenantStatus.SUSPENDED:
+            return render(request, "portal/lifecycle/suspended.html", context, status=403)
+        context["purge_on"] = subscription.canceled_at + timedelta(days=settings.TENANT_RETENTION_DAYS)
+        return render(request, "portal/lifecycle/canceled.html", context, status=403)

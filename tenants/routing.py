@@ -19,11 +19,15 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import get_public_schema_name
 
+from tenants.db_backend.base import verified_schemas
 from tenants.models import Domain, Tenant
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "portico:routing-version"
+# A route is kept at most this long even if no version change arrives (Redis down, a bump lost): the bound on
+# how long a missed invalidation can last.
+MAX_AGE = 60.0
 VERSION_COOKIE = "portico_rv"
 CHECK_INTERVAL = 2.0
 MAX_ENTRIES = 10_000  # unknown hosts are cached too; the bound keeps random-host floods from growing memory
@@ -55,11 +59,16 @@ def routing_changed() -> None:
 
 
 class HostRouter:
-    def __init__(self, check_interval: float = CHECK_INTERVAL) -> None:
+    def __init__(self, check_interval: float = CHECK_INTERVAL, max_age: float = MAX_AGE) -> None:
         self.check_interval = check_interval
+        self.max_age = max_age
         self._entries: dict[str, Tenant | None] = {}
         self._version: bytes | None = None
         self._checked_at = float("-inf")
+        self._filled_at = time.monotonic()
+        # Bumped whenever the entries are dropped, so a lookup that raced with a drop does not store its
+        # (possibly stale) result in the fresh dict.
+        self._generation = 0
         self._lock = threading.Lock()
 
     def resolve(self, hostname: str, at_least: int = 0) -> Tenant | None:
@@ -70,16 +79,27 @@ class HostRouter:
         try:
             return self._entries[hostname]
         except KeyError:
+            generation = self._generation
             tenant = tenant_for_hostname(hostname)
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[hostname] = tenant
+            with self._lock:
+                if generation == self._generation:
+                    if len(self._entries) >= MAX_ENTRIES:
+                        self._entries = {}
+                    self._entries[hostname] = tenant
             return tenant
 
     def clear(self) -> None:
         with self._lock:
-            self._entries = {}
+            self._drop()
             self._checked_at = float("-inf")
+
+    def _drop(self) -> None:
+        """Forget every route, and every schema this process verified (a purged tenant's schema is gone: with
+        `public` next on the search path, only a fresh check stops a fall-through). Call with the lock held."""
+        self._entries = {}
+        self._generation += 1
+        self._filled_at = time.monotonic()
+        verified_schemas.clear()
 
     def _refresh_if_due(self) -> None:
         now = time.monotonic()
@@ -92,11 +112,11 @@ class HostRouter:
                 version = _redis().get(VERSION_KEY)
             except redis.RedisError:
                 logger.warning("routing version unavailable; resolving from the database", exc_info=True)
-                self._entries = {}
+                self._drop()
                 self._checked_at = now
                 return
-            if version != self._version:
-                self._entries = {}
+            if version != self._version or now - self._filled_at > self.max_age:
+                self._drop()
                 self._version = version
             self._checked_at = now
 

@@ -88,10 +88,13 @@ def tenant_provision(
 
 
 @transaction.atomic
-def tenant_change_status(*, actor: str, tenant: Tenant, status: str, reason: str = "") -> Subscription:
-    """Move a tenant along its lifecycle; refuses transitions that `tenants.lifecycle` does not allow."""
+def tenant_change_status(
+    *, actor: str, tenant: Tenant, status: str, reason: str = "", expected: str | None = None
+) -> Subscription:
+    """Move a tenant along its lifecycle; refuses transitions that `tenants.lifecycle` does not allow. With
+    `expected`, moves only from that state (jobs that chose the tenant earlier must not undo a newer change)."""
     subscription = Subscription.objects.select_for_update().get(tenant=tenant)
-    if subscription.status == status:
+    if subscription.status == status or (expected is not None and subscription.status != expected):
         return subscription
     if status not in TenantStatus.values:
         raise TenantError(_("Unknown status “%(status)s”.") % {"status": status}, field="status")

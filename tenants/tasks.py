@@ -37,7 +37,9 @@ class TenantOnlyTask(TenantTask):
         sent_for = get_schema_name_from_task(self, kwargs)
         public = get_public_schema_name()
         running_in = connection.schema_name  # type: ignore[attr-defined]
-        if not sent_for or sent_for == public or running_in in (None, public):
+        # tenant-schemas-celery switches schema in a signal handler whose errors Celery only logs: check that
+        # the switch to the schema the task was sent for really happened.
+        if not sent_for or sent_for == public or running_in != sent_for:
             raise TenantRequiredError(
                 f"{self.name} works on one tenant's data and was sent for {sent_for or 'no tenant'!r}."
             )

@@ -5,11 +5,15 @@ import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
+from accounts.models import User
+from accounts.services import directory_sync
 from billing.models import Subscription
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Tenant
@@ -44,6 +48,10 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
                 owner_password=OTHER_PASSWORD,
             )
             tenant_change_status(actor="tests", tenant=other, status="active")
+            with tenant_context(other):  # the owner confirmed their address
+                owner = User.objects.get(email=SHARED_EMAIL)
+                EmailAddress.objects.filter(user=owner).update(verified=True)
+                directory_sync(tenant=other, user=owner)
 
 
 @pytest.fixture

@@ -26,11 +26,22 @@ def email_digest(email: str) -> str:
 
 @transaction.atomic
 def user_create(*, tenant: Tenant, email: str, full_name: str, password: str | None, verified: bool = False) -> User:
-    """Create a person's account in `tenant`'s portal and list the address in the public directory."""
+    """Create a person's account in `tenant`'s portal (listed in the public directory once verified)."""
     user = User.objects.create_user(email, password, full_name=full_name)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
-    DirectoryEntry.objects.get_or_create(email_digest=email_digest(user.email), tenant=tenant)
+    directory_sync(tenant=tenant, user=user)
     return user
+
+
+def directory_sync(*, tenant: Tenant, user: User) -> None:
+    """List the person's address in the public directory ("find my portal") while they are active and have
+    proved they own it; anyone can type someone else's address into a signup form."""
+    digest = email_digest(user.email)
+    owned = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    if user.is_active and owned:
+        DirectoryEntry.objects.get_or_create(email_digest=digest, tenant=tenant)
+    else:
+        DirectoryEntry.objects.filter(email_digest=digest, tenant=tenant).delete()
 
 
 def login_token_issue(*, user: User, ttl: timedelta = LOGIN_TOKEN_TTL) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import HEX_COLOUR
 
 MAX_LOGO_BYTES = 512 * 1024
+MAX_LOGO_SIDE = 4096
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 
 
@@ -17,8 +18,20 @@ def check_logo(upload: UploadedFile) -> UploadedFile:
         raise ValidationError(_("The logo must be at most 512 KB."), code="too_big")
     try:
         with Image.open(upload) as image:
+            width, height = image.size  # read from the header, before any pixel is decoded
+            if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
+                raise ValidationError(
+                    _("The logo must be at most %(side)d pixels wide and high."), code="too_large",
+                    params={"side": MAX_LOGO_SIDE},
+                )  # fmt: skip
             image.verify()
             kind = image.format or ""
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            _("The logo must be at most %(side)d pixels wide and high."),
+            code="too_large",
+            params={"side": MAX_LOGO_SIDE},
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="not_an_image") from None
     if kind not in LOGO_FORMATS:

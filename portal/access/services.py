@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import email_digest, user_create
+from accounts.services import directory_sync, user_create
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole, UserSession
 from portal.access.policy import Actor, NotFound, may
 from portal.clients.models import ClientOrg, Contact
-from tenants.models import DirectoryEntry, Tenant
+from tenants.models import Tenant
 from tenants.urls_external import portal_url
 
 INVITATION_TTL = timedelta(days=7)
@@ -184,7 +184,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         user.set_password(password)
         user.save(update_fields=["full_name", "is_active", "password"])
         EmailAddress.objects.filter(user=user).update(verified=True)
-        DirectoryEntry.objects.get_or_create(email_digest=email_digest(user.email), tenant=tenant)
+        directory_sync(tenant=tenant, user=user)
     else:
         user = user_create(tenant=tenant, email=invitation.email, full_name=full_name, password=password, verified=True)
     if invitation.kind == InvitationKind.STAFF:
@@ -237,7 +237,7 @@ def person_deactivate(*, actor: Actor, user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     end_sessions(user=user)
-    DirectoryEntry.objects.filter(email_digest=email_digest(user.email), tenant=current_tenant()).delete()
+    directory_sync(tenant=current_tenant(), user=user)
     return user
 
 

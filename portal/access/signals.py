@@ -3,6 +3,7 @@
 import hashlib
 from typing import Any
 
+from allauth.account.signals import email_confirmed
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
+from accounts.services import directory_sync
 from portal.access.models import KnownDevice, UserSession
 
 
@@ -60,6 +62,13 @@ def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs
         )
         message.attach_alternative(render_to_string("emails/new_device.html", context), "text/html")
         transaction.on_commit(message.send)
+
+
+@receiver(email_confirmed, dispatch_uid="portal.access.list_confirmed_address")
+def list_confirmed_address(sender: Any, request: HttpRequest | None, email_address: Any, **kwargs: Any) -> None:
+    """A confirmed address joins the public directory of portals ("find my portal")."""
+    if in_a_portal():
+        directory_sync(tenant=connection.tenant, user=email_address.user)  # type: ignore[attr-defined]
 
 
 @receiver(user_logged_out, dispatch_uid="portal.access.forget_session")

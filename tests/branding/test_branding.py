@@ -90,3 +90,41 @@ def test_password_reset_mail_carries_the_portal_name_and_colour(client: Client) 
 def test_theme_colours_keep_aa_contrast_whatever_the_brand(colour: str) -> None:
     assert contrast(colour, text_on(colour)) >= 3  # large, bold header text
     assert contrast(ink_on_white(colour), WHITE) >= AA_NORMAL_TEXT
+
+
+def test_a_decompression_bomb_is_refused_with_a_form_error(client: Client, demo: Tenant, demo_password: str) -> None:
+    """A tiny PNG that declares 30000 x 30000 pixels: refused from its header, never decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+    sign_in(client, SHARED_EMAIL, demo_password)
+
+    response = client.post(
+        "/settings/branding/",
+        {"brand_color": "#112233", "logo": SimpleUploadedFile("bomb.png", bomb, content_type="image/png")},
+        headers=HOST,
+    )
+
+    assert response.status_code == 200
+    assert "at most 4096 pixels" in " ".join(response.context["form"].errors["logo"])
+
+
+def test_a_logo_wider_than_the_limit_is_refused(client: Client, demo: Tenant, demo_password: str) -> None:
+    buffer = io.BytesIO()
+    Image.new("1", (5000, 1)).save(buffer, "PNG")
+    sign_in(client, SHARED_EMAIL, demo_password)
+
+    response = client.post(
+        "/settings/branding/",
+        {"brand_color": "#112233", "logo": SimpleUploadedFile("wide.png", buffer.getvalue(), content_type="image/png")},
+        headers=HOST,
+    )
+
+    assert "at most 4096 pixels" in " ".join(response.context["form"].errors["logo"])

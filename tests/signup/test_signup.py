@@ -156,3 +156,14 @@ def test_a_logo_given_at_signup_brands_the_new_portal(client: Client) -> None:
 
     assert response.status_code == 302
     assert Tenant.objects.get(slug="contoso").logo.name.startswith("contoso/branding/logo-")
+
+
+def test_an_address_joins_find_my_portal_only_once_confirmed(client: Client) -> None:
+    client.post("/signup/", VALID, headers=ROOT)
+    assert find_portal_send(email="carla@contoso.test") == 0  # typed into a form: proves nothing
+
+    link = re.search(r"http://contoso\.localhost(/accounts/confirm-email/[\w:-]+/)", str(mail.outbox[0].body))
+    assert link
+    client.post(link[1], headers={"host": "contoso.localhost"})
+
+    assert find_portal_send(email="carla@contoso.test") == 1

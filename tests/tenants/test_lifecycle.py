@@ -5,10 +5,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from billing.models import Subscription
 from tenants import lifecycle_jobs
 from tenants.lifecycle import ALLOWED_TRANSITIONS, TenantStatus
@@ -165,3 +167,57 @@ def test_a_running_trial_is_left_alone(demo: Tenant) -> None:
     assert lifecycle_jobs.expire_trials() == 0
     with schema_context("demo"):
         assert Subscription.objects.get(tenant=demo).status == "trialing"
+
+
+def test_read_only_refuses_account_changes_but_not_signing_in_and_out(
+    client: Client, demo: Tenant, demo_password: str, set_status: SetStatus
+) -> None:
+    set_status(demo, "read_only")
+    signed_in(client, OWNER, demo_password)
+
+    add_email = client.post(
+        "/accounts/email/", {"email": "second@northwind.example", "action_add": ""}, headers={"host": DEMO_HOST}
+    )
+    change_password = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": demo_password, "password1": "another-long-password-1", "password2": "another-long-password-1"},
+        headers={"host": DEMO_HOST},
+    )
+
+    assert add_email.status_code == change_password.status_code == 403
+    with schema_context("demo"):
+        assert not EmailAddress.objects.filter(email="second@northwind.example").exists()
+        assert User.objects.get(email=OWNER).check_password(demo_password)
+    assert client.post("/accounts/logout/", headers={"host": DEMO_HOST}).status_code == 302
+
+
+@pytest.mark.parametrize("status", ["suspended", "canceled"])
+def test_closed_portals_keep_only_sign_in_and_their_look_open(
+    client: Client, demo: Tenant, demo_password: str, set_status: SetStatus, status: str
+) -> None:
+    set_status(demo, status)
+    signed_in(client, MEMBER, demo_password)
+
+    assert get(client, "/accounts/email/").status_code == 403
+    assert get(client, "/accounts/password/change/").status_code == 403
+    assert get(client, "/branding/theme.css").status_code == 200
+    notice = get(client)
+    assert notice.status_code == 403
+    assert "default-src 'self'" in notice["Content-Security-Policy"]
+    assert notice["X-Frame-Options"] == "DENY"
+
+
+def test_a_job_does_not_undo_a_newer_change(demo: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trial job lists `demo` as trialing; an operator activates it before the job moves it."""
+    Subscription.objects.filter(tenant=demo).update(status="trialing", trial_ends_at=timezone.now())
+    listed = list(Subscription.objects.filter(tenant=demo))
+    tenant_change_status(actor="operator", tenant=demo, status="active")
+    monkeypatch.setattr(Subscription.objects, "select_related", lambda *fields: _FakeQuery(listed))
+
+    assert lifecycle_jobs.expire_trials() == 0
+    assert Subscription.objects.get(tenant=demo).status == "active"
+
+
+class _FakeQuery(list):  # type: ignore[type-arg]
+    def filter(self, **kwargs: object) -> "_FakeQuery":
+        return self

@@ -42,7 +42,8 @@ def test_provisioning_creates_tenant_domain_trial_schema_and_owner() -> None:
     assert subscription.plan.is_default
     assert subscription.trial_ends_at is not None
     assert subscription.trial_ends_at > subscription.status_changed_at
-    assert DirectoryEntry.objects.filter(tenant=tenant, email_digest=email_digest("owner@acme.test")).exists()
+    # Listed in the directory only once the owner proves the address is theirs.
+    assert not DirectoryEntry.objects.filter(tenant=tenant, email_digest=email_digest("owner@acme.test")).exists()
     with schema_context("acme_co"):
         owner = User.objects.get()
         assert owner.email == "owner@acme.test"

@@ -60,7 +60,11 @@ def test_a_bumped_version_makes_a_router_read_again() -> None:
 
 
 def status_seen(url: str) -> int:
-    request = urllib.request.Request(url, headers={"Host": OTHER_HOST})
+    return status_seen_on(url, OTHER_HOST)
+
+
+def status_seen_on(url: str, host: str) -> int:
+    request = urllib.request.Request(url, headers={"Host": host})
     try:
         with urllib.request.urlopen(request, timeout=2) as response:
             return int(response.status)
@@ -105,3 +109,41 @@ def test_a_request_carrying_a_newer_version_refreshes_at_once() -> None:
 
     assert cached.captured_queries == []
     assert any("tenants_domain" in query["sql"] for query in refreshed.captured_queries)
+
+
+def test_a_purged_tenants_host_never_reads_the_public_schema(
+    live_url: str, django_db_blocker: pytest.FixtureRequest
+) -> None:
+    """gunicorn has resolved and verified `gone`; its schema is dropped; its host must fail, not serve public."""
+    from tests.tenants.committed import remove_tenant
+    from tests.tenants.test_provisioning import provision
+
+    base = live_url.replace("localhost", "127.0.0.1")
+    with committed(django_db_blocker, ("gone", "gone")):
+        provision("gone", email="someone@gone.test")
+        routing_changed()
+        request = urllib.request.Request(base + "/accounts/login/", headers={"Host": "gone.localhost"})
+        for _ in range(4):  # both workers resolve and verify the schema
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.status == 200
+        remove_tenant("gone", "gone")
+        routing_changed()
+        time.sleep(2.5)  # one check interval
+
+        for _ in range(4):
+            status = status_seen_on(base + "/accounts/login/", "gone.localhost")
+            assert status in (404, 500), status  # unknown host now, or refused: never the public sign-in page
+
+
+@pytest.mark.django_db
+def test_a_routing_change_makes_every_schema_be_verified_again() -> None:
+    from tenants.db_backend.base import verified_schemas
+
+    router = HostRouter(check_interval=0)
+    router.resolve("demo.localhost")
+    verified_schemas.add("demo")
+
+    routing_changed()
+    router.resolve("demo.localhost")
+
+    assert "demo" not in verified_schemas

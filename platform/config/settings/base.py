@@ -74,6 +74,9 @@ MIDDLEWARE = [
     # Probes answer on any host, a bare IP included, before host validation and tenant resolution.
     "config.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before tenant resolution, so every answer (the unknown-host page, lifecycle notices) carries the headers.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,13 +85,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "tenants.middleware.TenantLifecycleMiddleware",
     "portal.access.middleware.ActorMiddleware",
     "portal.access.middleware.MfaPolicyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "allauth.account.middleware.AccountMiddleware",
 ]
 
 TEMPLATES = [
@@ -187,6 +188,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portico <no-reply@{
 # address they append to X-Forwarded-For (see config.proxy).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES  # allauth's own limits (failed sign-ins) key on the same address
 SIGNUP_RATE = env.str("SIGNUP_RATE", default="10/h")
 FIND_PORTAL_RATE = env.str("FIND_PORTAL_RATE", default="10/h")
 
