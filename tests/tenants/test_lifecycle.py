@@ -218,6 +218,6 @@ def test_a_job_does_not_undo_a_newer_change(demo: Tenant, monkeypatch: pytest.Mo
     assert Subscription.objects.get(tenant=demo).status == "active"
 
 
-class _FakeQuery(list):  # type: ignore[type-arg]
+class _FakeQuery(list[Subscription]):
     def filter(self, **kwargs: object) -> "_FakeQuery":
         return self
