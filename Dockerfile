@@ -25,11 +25,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 postgres
     && groupadd --system portico && useradd --system --gid portico --home-dir /app --shell /usr/sbin/nologin portico
 WORKDIR /app
 COPY --from=build /venv /venv
-COPY --chown=portico:portico . /app
+# The code stays owned by root (the app cannot rewrite itself); only .var/ (media on disk) is the app's.
+COPY . /app
 # Static files are collected at build time; the values below only let settings load, nothing connects.
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     EMAIL_URL=consolemail:// python manage.py collectstatic --noinput \
-    && chown -R portico:portico /app/.var
+    && mkdir -p /app/.var/media && chown -R portico:portico /app/.var
 USER portico
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"

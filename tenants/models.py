@@ -80,11 +80,12 @@ class DirectoryEntry(models.Model):
 class SchemaTemplate(models.Model):
     """The template schema's DDL and data recipe, snapshotted by `migrate` (see tenants.template)."""
 
-    fingerprint = models.CharField(max_length=64)
+    # "app.name" of every migration recorded in the template when it was snapshotted.
+    applied_migrations = models.JSONField(default=list)
     ddl = models.TextField()
     data_tables = models.JSONField(default=list)
     sequences = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"template {self.fingerprint[:12]}"
+        return f"template of {self.created_at:%Y-%m-%d %H:%M} ({len(self.applied_migrations)} migrations)"

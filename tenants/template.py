@@ -3,14 +3,13 @@
 `migrate` keeps the template current: it migrates the template schema like any tenant's, then snapshots it
 (`refresh_template`): its DDL from `pg_dump --schema-only`, the tables that hold rows (the `django_migrations`
 rows, content types, permissions and whatever data migrations seeded) and its sequences, all stored in
-`SchemaTemplate` together with the fingerprint of the migrations it reflects. Making a schema
+`SchemaTemplate` together with the migrations it reflects. Making a schema
 (`create_schema_from_template`) replays that DDL under the new name and copies those rows, inside the caller's
 transaction: its cost does not grow with the number of schemas (django-tenants' `clone_schema` scans the
 catalogs, and its clone path always runs `migrate --fake` afterwards). When the template is missing or does not
 match the code's migrations, `create_tenant_schema` falls back to running migrations.
 """
 
-import hashlib
 import logging
 import os
 import re
@@ -41,15 +40,15 @@ def quote(identifier: str) -> str:
 
 
 @cache
-def code_fingerprint() -> str:
-    """Fingerprint of every migration on disk: a schema migrated by this code records exactly these."""
+def code_migrations() -> frozenset[str]:
+    """Every migration of the code on disk, as "app.name" (a squashed migration counts as itself: once the
+    migrations it replaces are applied, `migrate` records it too)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    return fingerprint_of(loader.graph.nodes.keys())
+    return names_of(loader.graph.nodes.keys())
 
 
-def fingerprint_of(migrations: Iterable[tuple[str, str]]) -> str:
-    names = sorted(f"{app}.{name}" for app, name in migrations)
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+def names_of(migrations: Iterable[tuple[str, str]]) -> frozenset[str]:
+    return frozenset(f"{app}.{name}" for app, name in migrations)
 
 
 def schema_exists(name: str) -> bool:
@@ -121,17 +120,19 @@ def refresh_template(verbosity: int = 0) -> None:
                     data_tables.append(name)
         sequences = [name for name, kind in relations if kind == "S"]
         cursor.execute(f"SELECT app, name FROM {quote(TEMPLATE_SCHEMA)}.django_migrations")
-        fingerprint = fingerprint_of(cursor.fetchall())
+        applied = names_of(cursor.fetchall())
     SchemaTemplate.objects.all().delete()
-    SchemaTemplate.objects.create(fingerprint=fingerprint, ddl=ddl, data_tables=data_tables, sequences=sequences)
-    if fingerprint != code_fingerprint():
+    SchemaTemplate.objects.create(
+        applied_migrations=sorted(applied), ddl=ddl, data_tables=data_tables, sequences=sequences
+    )
+    if not code_migrations() <= applied:
         logger.warning("The template schema does not match the migrations on disk; provisioning will migrate.")
 
 
 def current_template() -> SchemaTemplate | None:
-    """The snapshot, when it matches the code's migrations."""
+    """The snapshot, when every migration of the code was applied to the template."""
     template = SchemaTemplate.objects.first()
-    if template is None or template.fingerprint != code_fingerprint():
+    if template is None or not code_migrations() <= set(template.applied_migrations):
         return None
     return template
 

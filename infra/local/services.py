@@ -17,8 +17,10 @@ import hashlib
 import json
 import os
 import pwd
+import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -69,9 +71,16 @@ def load_state() -> dict:
     return json.loads(STATE.read_text()) if STATE.exists() else {}
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds the private server's password)."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(text)
+
+
 def save_state(state: dict) -> None:
     VAR.mkdir(exist_ok=True)
-    STATE.write_text(json.dumps(state, indent=2))
+    write_private(STATE, json.dumps(state, indent=2))
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------------
@@ -124,7 +133,15 @@ def postgres_data_dir() -> Path:
     if reachable.returncode == 0:
         return local
     digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]  # noqa: S324 - a name, not a secret
-    return Path("/var/tmp") / f"portico-{digest}" / "postgres" / "data"  # noqa: S108 - named after the checkout
+    base = Path("/var/tmp") / f"portico-{digest}"  # noqa: S108 - named after the checkout, checked below
+    try:
+        base.mkdir(mode=0o711)
+    except FileExistsError:
+        info = base.lstat()
+        # /var/tmp is world-writable: refuse a directory someone else prepared (or a symlink to one).
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+            raise SetupError(f"{base} exists but was not made by this script; remove it and run again.") from None
+    return base / "postgres" / "data"
 
 
 def as_server_user(cmd: list[str]) -> list[str]:
@@ -149,27 +166,26 @@ def ensure_private_postgres(state: dict) -> str:
             raise SetupError("The `postgres` system user is missing: install the `postgresql` package.") from None
 
     data_dir = Path(state.get("postgres", {}).get("data_dir") or postgres_data_dir())
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server_dir = data_dir.parent
+    server_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if is_root():
-        shutil.chown(data_dir.parent, "postgres")
+        os.chown(server_dir, pwd.getpwnam("postgres").pw_uid, -1, follow_symlinks=False)
+    password = state.get("postgres", {}).get("password")
     if not (data_dir / "PG_VERSION").exists():
         log(f"initialising a private PostgreSQL in {data_dir}")
-        run(
-            as_server_user(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data_dir),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                ]
-            ),
-            stdout=subprocess.DEVNULL,
-        )
+        password = secrets.token_urlsafe(24)
+        password_file = server_dir / "initdb-password"
+        write_private(password_file, password)
+        if is_root():
+            os.chown(password_file, pwd.getpwnam("postgres").pw_uid, -1, follow_symlinks=False)
+        initdb = [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]
+        try:
+            run(
+                as_server_user([*initdb, "--auth=scram-sha-256", f"--pwfile={password_file}"]),
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            password_file.unlink()
 
     port = state.get("postgres", {}).get("port")
     status = subprocess.run(
@@ -200,8 +216,9 @@ def ensure_private_postgres(state: dict) -> str:
             ),
             stdout=subprocess.DEVNULL,
         )
-    state["postgres"] = {"data_dir": str(data_dir), "port": port, "bin_dir": str(bin_dir)}
-    url = f"postgres://postgres@127.0.0.1:{port}/{DB_NAME}"
+    state["postgres"] = {"data_dir": str(data_dir), "port": port, "bin_dir": str(bin_dir), "password": password}
+    credentials = f"postgres:{password}" if password else "postgres"  # clusters made before passwords: trust
+    url = f"postgres://{credentials}@127.0.0.1:{port}/{DB_NAME}"
     if not postgres_answers(url):
         raise SetupError(f"The private PostgreSQL did not answer; see {data_dir.parent / 'postgres.log'}.")
     return url
@@ -316,7 +333,7 @@ def up() -> None:
             log("REDIS_URL does not answer: falling back to a private redis-server")
         redis_url = ensure_private_redis(state)
     save_state(state)
-    ENV_FILE.write_text(f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
+    write_private(ENV_FILE, f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
     log(f"PostgreSQL: {database_url}")
     log(f"Redis:      {redis_url}")
 

@@ -1,3 +1,6 @@
+import logging
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from csp.decorators import csp_update
 from django.conf import settings
@@ -14,7 +17,10 @@ from accounts.services import login_token_issue
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task
 from tenants.services import TenantError, tenant_provision, tenant_update_branding
+from tenants.models import Tenant
 from tenants.urls_external import portal_url
+
+logger = logging.getLogger(__name__)
 
 
 # The signup form's answer is a redirect to the new portal's host, which `form-action 'self'` would block.
@@ -39,17 +45,27 @@ def signup(request: HttpRequest) -> HttpResponse:
         except TenantError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            if data["logo"]:
-                tenant = tenant_update_branding(
-                    tenant=tenant, display_name="", brand_color=tenant.brand_color, logo=data["logo"]
-                )
-            with tenant_context(tenant):
-                owner = User.objects.get(email=data["email"])
-                EmailAddress.objects.get(user=owner, primary=True).send_confirmation(request, signup=True)
-                token = login_token_issue(user=owner)
-            path = reverse("account_handoff", args=[token], urlconf=settings.ROOT_URLCONF)
-            return redirect(portal_url(tenant, path, request))
+            return hand_off(request, tenant, data)
     return render(request, "signup/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def hand_off(request: HttpRequest, tenant: Tenant, data: dict[str, Any]) -> HttpResponse:
+    """The portal exists from here on: whatever else fails (the logo, the mail), the owner still lands in it,
+    and can add the logo or ask for a new confirmation e-mail from there."""
+    with tenant_context(tenant):
+        owner = User.objects.get(email=data["email"])
+        token = login_token_issue(user=owner)
+        try:
+            EmailAddress.objects.get(user=owner, primary=True).send_confirmation(request, signup=True)
+        except Exception:
+            logger.exception("signup of %s: the confirmation e-mail could not be sent", tenant.schema_name)
+    if data["logo"]:
+        try:
+            tenant_update_branding(tenant=tenant, display_name="", brand_color=tenant.brand_color, logo=data["logo"])
+        except Exception:
+            logger.exception("signup of %s: the logo could not be stored", tenant.schema_name)
+    path = reverse("account_handoff", args=[token], urlconf=settings.ROOT_URLCONF)
+    return redirect(portal_url(tenant, path, request))
 
 
 @ratelimit(key="ip", rate=lambda group, request: settings.FIND_PORTAL_RATE, method="POST", block=False)

@@ -39,6 +39,7 @@ def test_signup_lands_the_owner_signed_in_in_the_new_portal(client: Client) -> N
     assert (tenant.name, tenant.brand_color, tenant.subscription.status) == ("Contoso Partners", "#0b6e4f", "trialing")
 
     landed = client.get(f"/accounts/handoff/{match[1]}/", headers={"host": "contoso.localhost"}, follow=True)
+    assert landed.redirect_chain == [("/", 302)]
 
     assert landed.status_code == 200
     assert landed.resolver_match.view_name == "dashboard:home"
@@ -67,7 +68,9 @@ def test_signup_sends_a_verification_link_to_the_new_portal(client: Client) -> N
 
 def test_the_handoff_link_works_once(client: Client) -> None:
     token_url = client.post("/signup/", VALID, headers=ROOT)["Location"].removeprefix("http://contoso.localhost")
-    client.get(token_url, headers={"host": "contoso.localhost"})
+    first = client.get(token_url, headers={"host": "contoso.localhost"})
+    assert first.status_code == 302
+    assert first["Location"] == "/"
     client.post("/accounts/logout/", headers={"host": "contoso.localhost"})
 
     again = client.get(token_url, headers={"host": "contoso.localhost"})
@@ -167,3 +170,17 @@ def test_an_address_joins_find_my_portal_only_once_confirmed(client: Client) -> 
     client.post(link[1], headers={"host": "contoso.localhost"})
 
     assert find_portal_send(email="carla@contoso.test") == 1
+
+
+def test_a_mail_failure_after_provisioning_still_lands_the_owner_in_the_portal(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def smtp_down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("allauth.account.models.EmailAddress.send_confirmation", smtp_down)
+
+    response = client.post("/signup/", VALID, headers=ROOT)
+
+    assert response.status_code == 302
+    assert "/accounts/handoff/" in response["Location"]

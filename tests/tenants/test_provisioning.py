@@ -67,7 +67,7 @@ def test_provisioning_uses_the_template_not_migrations(monkeypatch: pytest.Monke
 
 @pytest.mark.django_db
 def test_a_stale_template_falls_back_to_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(template, "code_fingerprint", lambda: "migrations changed since the snapshot")
+    monkeypatch.setattr(template, "code_migrations", lambda: frozenset({"clients.9999_deployed_but_not_migrated"}))
 
     tenant = provision("fallback")
 
@@ -173,3 +173,18 @@ def test_bad_input_is_refused_with_a_message_for_its_field(overrides: dict[str, 
 
     assert raised.value.field == field
     assert not Tenant.objects.filter(slug="fine-name").exists()
+
+
+@pytest.mark.django_db
+def test_a_squashed_migration_keeps_the_template_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `squashmigrations`, the code lists the squashed migration; the template recorded the ones it
+    replaces and, once migrated, the squashed one too."""
+    current = template.current_template()
+    assert current is not None
+    squashed = "billing.0001_squashed_0002_default_plan"
+    current.applied_migrations = [*current.applied_migrations, squashed]
+    current.save()
+    code = (template.code_migrations() - {"billing.0001_initial", "billing.0002_default_plan"}) | {squashed}
+    monkeypatch.setattr(template, "code_migrations", lambda: code)
+
+    assert template.current_template() is not None
