@@ -16,8 +16,8 @@ from accounts.models import User
 from accounts.services import login_token_issue
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task
-from tenants.services import TenantError, tenant_provision, tenant_update_branding
 from tenants.models import Tenant
+from tenants.services import TenantError, tenant_provision, tenant_update_branding
 from tenants.urls_external import portal_url
 
 logger = logging.getLogger(__name__)
