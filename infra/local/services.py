@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -43,7 +44,8 @@ def log(message: str) -> None:
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, check=True, **kwargs)
+    # From "/": the server's user may not be allowed into the caller's directory.
+    return subprocess.run(cmd, check=True, cwd="/", **kwargs)
 
 
 def free_port() -> int:
@@ -129,7 +131,7 @@ def postgres_data_dir() -> Path:
     local = VAR / "postgres" / "data"
     if not is_root():
         return local
-    reachable = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(VAR)], check=False)
+    reachable = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(VAR)], check=False, cwd="/")
     if reachable.returncode == 0:
         return local
     digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]  # noqa: S324 - a name, not a secret
@@ -191,6 +193,7 @@ def ensure_private_postgres(state: dict) -> str:
     status = subprocess.run(
         as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "status"]),
         check=False,
+        cwd="/",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -232,6 +235,7 @@ def stop_private_postgres(state: dict) -> None:
     subprocess.run(
         as_server_user([str(Path(info["bin_dir"]) / "pg_ctl"), "-D", info["data_dir"], "-m", "fast", "stop"]),
         check=False,
+        cwd="/",
         stdout=subprocess.DEVNULL,
     )
     info.pop("port", None)
@@ -334,7 +338,7 @@ def up() -> None:
         redis_url = ensure_private_redis(state)
     save_state(state)
     write_private(ENV_FILE, f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
-    log(f"PostgreSQL: {database_url}")
+    log(f"PostgreSQL: {re.sub(r':[^:@/]+@', ':***@', database_url)}")
     log(f"Redis:      {redis_url}")
 
 
