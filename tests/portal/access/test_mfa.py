@@ -120,7 +120,8 @@ def test_under_a_policy_the_last_second_factor_cannot_be_removed(in_demo: Tenant
 
     for policy, removable in ((MfaPolicy.STAFF, False), (MfaPolicy.OPTIONAL, True)):
         set_policy(in_demo, policy)
-        connection.set_tenant(Tenant.objects.get(pk=in_demo.pk))  # the adapter reads the connection's tenant  # type: ignore[attr-defined]
+        # The adapter reads the policy from the connection's tenant.
+        connection.set_tenant(Tenant.objects.get(pk=in_demo.pk))  # type: ignore[attr-defined]
         assert get_mfa_adapter().can_delete_authenticator(authenticator) is removable
 
 
