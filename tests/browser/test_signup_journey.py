@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.tenants.committed import committed
+from tests.tenants.committed import commit_now, remove_tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -16,8 +16,7 @@ def cleanup(django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     """The journey's tenant is committed by the web server; remove it afterwards (requested before `page`, so
     this runs once Playwright has stopped)."""
     yield
-    with committed(django_db_blocker, ("tailspin", "tailspin")):
-        pass
+    commit_now(django_db_blocker, lambda: remove_tenant("tailspin", "tailspin"))
 
 
 def test_a_provider_signs_up_and_lands_in_its_branded_portal(cleanup: None, page: Page, live_url: str) -> None:

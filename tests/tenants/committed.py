@@ -1,11 +1,12 @@
 """For tests that need real transaction boundaries (threads, failures, other processes): they work outside
 the per-test transaction and remove what they made."""
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tenants.db_backend.base import verified_schemas
 from tenants.models import Tenant
@@ -40,3 +41,23 @@ def committed(blocker: pytest.FixtureRequest, *cleanup: tuple[str, str]) -> Iter
             connection.set_schema_to_public()  # type: ignore[attr-defined]
             for slug, schema in cleanup:
                 remove_tenant(slug, schema)
+
+
+def commit_now(blocker: pytest.FixtureRequest, work: Callable[[], object]) -> None:
+    """Run `work` on a connection of its own and commit it, even while the test's transaction is open."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # handed to the caller below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    with blocker.unblock():  # type: ignore[attr-defined]
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(timeout=60)
+    if failures:
+        raise failures[0]

@@ -40,6 +40,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's MFA pages use it
     "allauth",
     "allauth.account",
     "allauth.mfa",
