@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.access.capabilities import REGISTRY
-from portal.access.models import Invitation, Role, StaffMembership, StaffRole
+from portal.access.models import Invitation, Role, StaffMembership, StaffRole, UserSession
 from portal.clients.models import ClientOrg, Contact
 
 
@@ -167,3 +167,39 @@ def invitation_get_for(actor: Actor, invitation_id: int) -> Invitation:
 def roles_for(actor: Actor) -> QuerySet[Role]:
     """Contact roles: managers manage them; whoever may invite a contact may pick one."""
     return Role.objects.all() if actor.is_staff or "contacts.manage" in actor.capabilities else Role.objects.none()
+
+
+def staff_for(actor: Actor) -> QuerySet[StaffMembership]:
+    """The provider's staff, for those who manage the team."""
+    if not actor.manages_portal:
+        return StaffMembership.objects.none()
+    return StaffMembership.objects.select_related("user").order_by("user__full_name", "user__email")
+
+
+def staff_get_for(actor: Actor, membership_id: int) -> StaffMembership:
+    membership = staff_for(actor).filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound
+    return membership
+
+
+def custom_role_get_for(actor: Actor, role_id: int) -> Role:
+    """A custom role, for those who manage roles (default roles follow the registry and are not edited)."""
+    role = Role.objects.filter(pk=role_id, is_default=False).first() if actor.manages_portal else None
+    if role is None:
+        raise NotFound
+    return role
+
+
+def sessions_for(actor: Actor) -> QuerySet[UserSession]:
+    """A person's own sessions; nobody lists anyone else's."""
+    if actor.user is None:
+        return UserSession.objects.none()
+    return UserSession.objects.filter(user=actor.user)
+
+
+def session_get_for(actor: Actor, session_id: int) -> UserSession:
+    session = sessions_for(actor).filter(pk=session_id).first()
+    if session is None:
+        raise NotFound
+    return session

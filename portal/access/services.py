@@ -266,6 +266,16 @@ def staff_change_role(*, actor: Actor, membership: StaffMembership, role: str) -
     return membership
 
 
+@transaction.atomic
+def profile_update(*, actor: Actor, full_name: str) -> User:
+    """A person changes their own profile."""
+    user: User = actor.user
+    user.full_name = full_name.strip()
+    user.full_clean(exclude=["password"], validate_unique=False)
+    user.save(update_fields=["full_name"])
+    return user
+
+
 # --- roles -----------------------------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from portal.access import policy
 from portal.access.forms import (
     AcceptInvitationForm,
@@ -19,7 +18,6 @@ from portal.access.forms import (
     SecurityForm,
     StaffRoleForm,
 )
-from portal.access.models import Role, StaffMembership, UserSession
 from portal.access.policy import NotFound
 from portal.access.services import (
     AccessError,
@@ -30,6 +28,7 @@ from portal.access.services import (
     invitation_resend,
     invitation_revoke,
     person_deactivate,
+    profile_update,
     role_save,
     staff_change_role,
 )
@@ -82,7 +81,7 @@ def team(request: HttpRequest) -> HttpResponse:
             return redirect("access:team")
     context = {
         "form": form,
-        "members": StaffMembership.objects.select_related("user").order_by("user__full_name"),
+        "members": policy.staff_for(me),
         "invitations": [i for i in policy.invitations_for(me, None) if i.is_pending],
     }
     return render(request, "portal/access/team.html", context)
@@ -91,11 +90,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
     me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
-    membership = StaffMembership.objects.select_related("user").filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFound
+    membership = policy.staff_get_for(me, membership_id)
     form = StaffRoleForm(request.POST or None, initial={"role": membership.role})
     if request.method == "POST":
         try:
@@ -136,7 +131,7 @@ def roles(request: HttpRequest) -> HttpResponse:
     me = actor(request)
     if not me.manages_portal:
         raise NotFound
-    return render(request, "portal/access/roles.html", {"roles": Role.objects.all()})
+    return render(request, "portal/access/roles.html", {"roles": policy.roles_for(me)})
 
 
 @login_required
@@ -144,11 +139,7 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
     me = actor(request)
     if not me.manages_portal:
         raise NotFound
-    role = None
-    if role_id is not None:
-        role = Role.objects.filter(pk=role_id, is_default=False).first()
-        if role is None:
-            raise NotFound
+    role = policy.custom_role_get_for(me, role_id) if role_id is not None else None
     initial = {"name": role.name, "capabilities": role.custom_capabilities} if role else {}
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -164,15 +155,13 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name})
+    me = actor(request)
+    form = ProfileForm(request.POST or None, initial={"full_name": me.user.full_name})
     if request.method == "POST" and form.is_valid():
-        user.full_name = form.cleaned_data["full_name"].strip()
-        user.save(update_fields=["full_name"])
+        profile_update(actor=me, full_name=form.cleaned_data["full_name"])
         messages.success(request, _("Saved."))
         return redirect("access:profile")
-    sessions = UserSession.objects.filter(user=user)
-    context = {"form": form, "sessions": sessions, "current_key": request.session.session_key}
+    context = {"form": form, "sessions": policy.sessions_for(me), "current_key": request.session.session_key}
     return render(request, "portal/access/profile.html", context)
 
 
@@ -187,9 +176,8 @@ def end_other_sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    session = UserSession.objects.filter(pk=session_id, user=user).first()
-    if session is None or session.session_key == request.session.session_key:
+    session = policy.session_get_for(actor(request), session_id)
+    if session.session_key == request.session.session_key:
         raise NotFound
     end_sessions(user=request.user, only=session.session_key)  # type: ignore[arg-type]
     messages.success(request, _("That session was ended."))
