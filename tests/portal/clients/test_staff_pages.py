@@ -31,7 +31,8 @@ def test_every_portal_page_renders_for_an_owner(owner: Client) -> None:
         reverse("clients:contacts", kwargs={"org_id": org.pk}), reverse("clients:invite", kwargs={"org_id": org.pk}),
         reverse("clients:contact", kwargs={"org_id": org.pk, "contact_id": contact.pk}),
         reverse("access:team"), reverse("access:staff_member", kwargs={"membership_id": member.pk}),
-        reverse("access:roles"), reverse("access:role_create"), reverse("access:role_edit", kwargs={"role_id": custom.pk}),
+        reverse("access:roles"), reverse("access:role_create"),
+        reverse("access:role_edit", kwargs={"role_id": custom.pk}),
         reverse("access:profile"), reverse("access:security"), reverse("branding:settings"),
     ]  # fmt: skip
     for page in pages:
