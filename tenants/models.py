@@ -1,9 +1,17 @@
 import secrets
+import zoneinfo
 
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+
+def valid_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list."), code="time_zone")
+
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 DEFAULT_BRAND_COLOUR = "#1f4e79"
@@ -32,6 +40,10 @@ class Tenant(TenantMixin):
         _("brand colour"), max_length=7, default=DEFAULT_BRAND_COLOUR, validators=[HEX_COLOUR]
     )
     logo = models.FileField(_("logo"), upload_to=logo_path, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels", validators=[valid_time_zone])
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest at"), default=8, validators=[MaxValueValidator(23)], help_text=_("Hour of the day, 0 to 23.")
+    )
     mfa_policy = models.CharField(
         _("two-factor authentication"), max_length=10, choices=MfaPolicy.choices, default=MfaPolicy.OPTIONAL
     )

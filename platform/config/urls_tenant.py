@@ -9,5 +9,7 @@ urlpatterns = [
     path("branding/", include("branding.urls_assets")),
     path("clients/", include("portal.clients.urls")),
     path("", include("portal.access.urls")),
+    path("", include("portal.activity.urls")),
+    path("comments/", include("portal.conversations.urls")),
     path("", include("portal.dashboard.urls")),
 ]

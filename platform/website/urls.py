@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import inbox, views
 
 app_name = "website"
-urlpatterns = [path("", views.landing, name="landing")]
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("dev/inbox/", inbox.inbox, name="inbox"),
+]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.access.capabilities import REGISTRY
+from portal.activity.selectors import unread_count
 
 CONTACT_NAV = {
     "organisation.view": _("Your organisation"),
@@ -30,5 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for code in sorted(actor.capabilities, key=list(REGISTRY).index):
             label = CONTACT_NAV.get(code) or str(REGISTRY[code].label)
             items.append((label, reverse(REGISTRY[code].url_name, kwargs={"org_id": org_id})))
+    if actor.is_staff:
+        items.append((_("Activity"), reverse("activity:audit_log")))
     items.append((_("Profile"), reverse("access:profile")))
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_notifications": unread_count(actor)}

@@ -19,6 +19,7 @@ from accounts.services import directory_sync, user_create
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole, UserSession
 from portal.access.policy import Actor, NotFound, may
+from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
 from tenants.models import Tenant
 from tenants.urls_external import portal_url
@@ -124,6 +125,8 @@ def invitation_create(
         sent_at=now,
         expires_at=now + INVITATION_TTL,
     )
+    if client_org is not None:
+        record(actor=actor, verb="contact.invited", target=invitation, client_org=client_org, data={"email": email})
     transaction.on_commit(lambda: _send_invitation(invitation, token))
     return invitation
 
@@ -194,9 +197,10 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         if invitation.client_org is None or invitation.role is None:  # excluded by the table's constraint
             raise AccessError(_("This invitation link is invalid, was already used, or has expired."))
         StaffMembership.objects.filter(user=user).delete()
-        Contact.objects.update_or_create(
+        contact, _created = Contact.objects.update_or_create(
             user=user, defaults={"client_org": invitation.client_org, "role": invitation.role}
         )
+        record(actor=Actor(user=user), verb="contact.joined", target=contact, client_org=invitation.client_org)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -236,6 +240,9 @@ def person_deactivate(*, actor: Actor, user: User) -> User:
         raise NotFound
     user.is_active = False
     user.save(update_fields=["is_active"])
+    contact = Contact.objects.select_related("client_org").filter(user=user).first()
+    if contact is not None:
+        record(actor=actor, verb="contact.deactivated", target=contact, client_org=contact.client_org)
     end_sessions(user=user)
     directory_sync(tenant=current_tenant(), user=user)
     return user
@@ -315,6 +322,7 @@ def client_org_save(
         raise NotFound
     if not StaffMembership.objects.filter(user=account_manager, user__is_active=True).exists():
         raise AccessError(_("The account manager must be an active member of staff."), field="account_manager")
+    created = org is None
     org = org or ClientOrg()
     org.name = name.strip()
     org.account_manager = account_manager
@@ -322,6 +330,8 @@ def client_org_save(
     org.full_clean(exclude=["team"])
     org.save()
     org.team.set([user for user in team if user != account_manager])
+    if created:
+        record(actor=actor, verb="client.created", target=org, client_org=org)
     return org
 
 
@@ -332,4 +342,6 @@ def client_org_archive(*, actor: Actor, org: ClientOrg, archived: bool = True) -
         raise NotFound
     org.archived_at = timezone.now() if archived else None
     org.save(update_fields=["archived_at"])
+    if archived:
+        record(actor=actor, verb="client.archived", target=org, client_org=org)
     return org

@@ -20,7 +20,9 @@ from portal.access.services import (
     invitation_create,
     person_deactivate,
 )
+from portal.activity.selectors import events_for
 from portal.clients.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
+from portal.conversations.selectors import comments_for
 
 
 def actor(request: HttpRequest) -> policy.Actor:
@@ -70,6 +72,10 @@ def client_detail(request: HttpRequest, org_id: int) -> HttpResponse:
         "may_view_contacts": policy.may(me, "contacts.view", org),
         "may_manage_contacts": policy.may(me, "contacts.manage", org),
         "invitations": [i for i in policy.invitations_for(me, org) if i.is_pending],
+        "thread": comments_for(me, org),
+        "target": org,
+        "type_code": "client",
+        "timeline": events_for(me, client_org_id=org.pk)[:20],
     }
     return render(request, "portal/clients/detail.html", context)
 

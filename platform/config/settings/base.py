@@ -7,6 +7,7 @@ bootstrap (`infra/local/services.py`) writes `.var/services.env`; real environme
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / ".var"
@@ -59,6 +60,8 @@ TENANT_APPS = [
     "allauth.mfa",
     "portal.access",
     "portal.clients",
+    "portal.activity",
+    "portal.conversations",
     "portal.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -235,7 +238,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tenant-lifecycle": {"task": "tenants.run_lifecycle", "schedule": 60 * 60},
+    "daily-digests": {"task": "activity.dispatch_daily", "schedule": crontab(minute=0)},
 }
+# Days the activity history is kept before the retention purge (the only deletion its trigger allows).
+ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=3 * 365)
 
 # The tenant lifecycle (tenants.lifecycle): days a past-due portal keeps working before it turns read-only,
 # and days a canceled portal is kept (and can be reactivated) before it is purged.

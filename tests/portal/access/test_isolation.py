@@ -6,13 +6,17 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.access.models import Invitation, Role, StaffMembership, StaffRole, UserSession
-from portal.access.policy import SYSTEM
+from portal.access.policy import SYSTEM, actor_for
 from portal.access.services import invitation_create
+from portal.activity.models import Notification
+from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
+from portal.conversations.services import comment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +30,9 @@ def id_views() -> list[tuple[str, list[str]]]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                params = [name for name, converter in pattern.pattern.converters.items() if converter.regex == "[0-9]+"]
-                if params:
-                    found.append((f"{namespace}{pattern.name}", params))
+                converters = pattern.pattern.converters
+                if any(converter.regex == "[0-9]+" for converter in converters.values()):
+                    found.append((f"{namespace}{pattern.name}", list(converters)))
 
     walk(get_resolver(settings.ROOT_URLCONF).url_patterns, "")
     return found
@@ -40,7 +44,7 @@ def test_the_portal_has_id_views_to_check() -> None:
 
 
 @pytest.fixture
-def objects_of_client_b(in_demo: Any) -> dict[str, int]:
+def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
     """One object of each kind an id can name, all belonging to Fabrikam (client B) or to the provider."""
     fabrikam = ClientOrg.objects.get(name="Fabrikam Health")
     invitation = invitation_create(
@@ -49,7 +53,18 @@ def objects_of_client_b(in_demo: Any) -> dict[str, int]:
     hana = Contact.objects.get(user__email="hana.admin@fabrikam.example")
     session = UserSession.objects.create(user=hana.user, session_key="b" * 32)
     custom = Role.objects.create(name="Auditor", slug="auditor", custom_capabilities=["organisation.view"])
+    hana_actor = actor_for(hana.user)
+    comment = comment_add(
+        actor=hana_actor, target=fabrikam, body="Fabrikam only",
+        files=[SimpleUploadedFile("fabrikam.txt", b"secret", content_type="text/plain")],
+    )  # fmt: skip
+    event = record(actor=hana_actor, verb="comment.added", target=fabrikam, client_org=fabrikam)
+    notification = Notification.objects.create(user=hana.user, event=event)
     return {
+        "type_code": "client",
+        "target_id": fabrikam.pk,
+        "attachment_id": comment.attachments.get().pk,
+        "notification_id": notification.pk,
         "org_id": fabrikam.pk,
         "contact_id": hana.pk,
         "invitation_id": invitation.pk,
@@ -62,7 +77,7 @@ def objects_of_client_b(in_demo: Any) -> dict[str, int]:
 @pytest.mark.parametrize(("url_name", "params"), id_views())
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_contact_of_client_a_gets_404_for_every_object_of_client_b(
-    as_user: Callable[[Any], Client], objects_of_client_b: dict[str, int], url_name: str, params: list[str], method: str
+    as_user: Callable[[Any], Client], objects_of_client_b: dict[str, Any], url_name: str, params: list[str], method: str
 ) -> None:
     carla = Contact.objects.get(user__email="carla.admin@contoso.example").user  # client admin: every capability
     url = reverse(url_name, kwargs={param: objects_of_client_b[param] for param in params})
@@ -77,7 +92,7 @@ def test_a_contact_of_client_a_gets_404_for_every_object_of_client_b(
 
 
 def test_own_organisation_with_another_clients_contact_id_is_404(
-    as_user: Callable[[Any], Client], objects_of_client_b: dict[str, int]
+    as_user: Callable[[Any], Client], objects_of_client_b: dict[str, Any]
 ) -> None:
     carla = Contact.objects.get(user__email="carla.admin@contoso.example")
     url = reverse(

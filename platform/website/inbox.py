@@ -1,0 +1,46 @@
+"""Development only: the mail the app sent (Django's file-based backend writes it to .var/mail/)."""
+
+from email import message_from_string
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+SEPARATOR = "-" * 79
+
+
+def _text_of(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
+    return ""
+
+
+def read_inbox(folder: Path, limit: int = 50) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    for log in sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True):
+        for raw in reversed(log.read_text(errors="replace").split(SEPARATOR)):
+            if raw.strip():
+                message = message_from_string(raw.strip())
+                messages.append(
+                    {
+                        "subject": message["Subject"],
+                        "to": message["To"],
+                        "date": message["Date"],
+                        "text": _text_of(message),
+                    }
+                )
+        if len(messages) >= limit:
+            break
+    return messages[:limit]
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    folder = getattr(settings, "EMAIL_FILE_PATH", None)
+    if not settings.DEBUG or folder is None:
+        raise Http404
+    return render(request, "website/inbox.html", {"messages_sent": read_inbox(Path(folder))})

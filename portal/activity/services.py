@@ -1,0 +1,116 @@
+"""Recording events (inside the writer's transaction) and telling people of them (after commit, in Celery)."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from portal.access.policy import Actor
+from portal.activity import outbound
+from portal.activity.audience import audience
+from portal.activity.events import EVENT_TYPES
+from portal.activity.models import ActivityEvent, Channel, Delivery, Frequency, Notification, NotificationPreference
+from portal.clients.models import ClientOrg
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FREQUENCY = Frequency.INSTANT
+
+
+def record(
+    *,
+    actor: Actor,
+    verb: str,
+    target: models.Model,
+    client_org: ClientOrg | None,
+    internal: bool = False,
+    data: dict[str, Any] | None = None,
+) -> ActivityEvent:
+    """Record a change once, in the caller's transaction; people are told after commit."""
+    if verb not in EVENT_TYPES:
+        raise KeyError(f"unregistered event type {verb!r}")
+    user = actor.user
+    event = ActivityEvent.objects.create(
+        verb=verb,
+        actor_id=user.pk if user is not None else None,
+        actor_label=user.get_full_name() if user is not None else "Portico",
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+        target_label=str(target)[:300],
+        client_org_id=client_org.pk if client_org is not None else None,
+        internal=internal,
+        data=data or {},
+    )
+    from portal.activity.tasks import fan_out_task
+
+    transaction.on_commit(lambda: fan_out_task.delay(event.pk))
+    return event
+
+
+def frequency_for(user: User, event_type: str) -> str:
+    preference = NotificationPreference.objects.filter(user=user, event_type=event_type).first()
+    return preference.frequency if preference else DEFAULT_FREQUENCY
+
+
+@transaction.atomic
+def fan_out(event_id: int) -> list[int]:
+    """Tell everyone who may see the event, each by the way they chose; every (event, person, channel) is
+    recorded, so running this again sends nothing twice. Returns the ids of e-mail deliveries to send."""
+    event = ActivityEvent.objects.get(pk=event_id)
+    to_email = []
+    now = timezone.now()
+    for user in audience(event):
+        Notification.objects.get_or_create(user=user, event=event)
+        Delivery.objects.get_or_create(event=event, user=user, channel=Channel.IN_APP, defaults={"sent_at": now})
+        frequency = frequency_for(user, event.verb)
+        if frequency == Frequency.INSTANT:
+            delivery, _created = Delivery.objects.get_or_create(event=event, user=user, channel=Channel.EMAIL)
+            if delivery.sent_at is None:
+                to_email.append(delivery.pk)
+        elif frequency == Frequency.DIGEST:
+            Delivery.objects.get_or_create(event=event, user=user, channel=Channel.DIGEST)
+    _, created = Delivery.objects.get_or_create(event=event, user=None, channel=Channel.WEBHOOK)
+    if created:
+        for sender in outbound.SENDERS:
+            sender(event)
+    return to_email
+
+
+def notification_mark_read(*, actor: Actor, notification_id: int | None = None) -> int:
+    """Mark one of the actor's notifications read, or all of them."""
+    unread = Notification.objects.filter(user=actor.user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def preferences_save(*, actor: Actor, frequencies: dict[str, str]) -> None:
+    for event_type, frequency in frequencies.items():
+        if event_type in EVENT_TYPES and frequency in Frequency.values:
+            NotificationPreference.objects.update_or_create(
+                user=actor.user, event_type=event_type, defaults={"frequency": frequency}
+            )
+
+
+@transaction.atomic
+def unsubscribe(*, user: User, event_type: str | None) -> None:
+    """Stop e-mails for one event type (or all): notifications stay in the portal."""
+    for code in [event_type] if event_type else list(EVENT_TYPES):
+        NotificationPreference.objects.update_or_create(
+            user=user, event_type=code, defaults={"frequency": Frequency.IN_APP}
+        )
+
+
+def purge_events(*, older_than_days: int) -> int:
+    """The retention purge, the only writer allowed to delete events (the trigger checks the setting)."""
+    from django.db import connection
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL portico.activity_purge = 'on'")
+        deleted, _ = ActivityEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

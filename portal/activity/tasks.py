@@ -1,0 +1,75 @@
+"""Celery tasks of the event backbone. Thin: each calls one service, inside its tenant's schema."""
+
+import logging
+import smtplib
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from config.celery import app
+from portal.activity import digest, services
+from portal.activity.emails import event_email
+from portal.activity.models import Delivery
+from tenants.lifecycle import TenantStatus
+from tenants.models import Tenant
+from tenants.tasks import TenantOnlyTask
+
+logger = logging.getLogger(__name__)
+TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+@app.task(base=TenantOnlyTask, name="activity.fan_out")
+def fan_out_task(event_id: int) -> int:
+    deliveries = services.fan_out(event_id)  # committed: the deliveries exist before their e-mails are queued
+    for delivery_id in deliveries:
+        send_event_email_task.delay(delivery_id)
+    return len(deliveries)
+
+
+@app.task(
+    base=TenantOnlyTask, name="activity.send_event_email", autoretry_for=TRANSIENT, retry_backoff=True,
+    retry_backoff_max=600, max_retries=8,
+)  # fmt: skip
+def send_event_email_task(delivery_id: int) -> bool:
+    """Send one event e-mail; a retry after a failure, or a duplicate message, never sends it twice."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("event", "user").get(pk=delivery_id)
+        if delivery.sent_at is not None or delivery.user is None:
+            return False
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts"])
+    event_email(delivery.user, delivery.event).send()  # raises on a transient failure: Celery retries
+    Delivery.objects.filter(pk=delivery_id).update(sent_at=timezone.now())
+    return True
+
+
+@app.task(base=TenantOnlyTask, name="activity.daily")
+def daily_task() -> int:
+    """Once a day per tenant, at its digest hour: the digests, then the retention purge."""
+    sent = digest.send_digests()
+    services.purge_events(older_than_days=digest.retention_days())
+    return sent
+
+
+@app.task(name="activity.dispatch_daily")
+def dispatch_daily_task() -> int:
+    """Hourly (Celery beat, public schema): start the daily work of every live tenant whose local hour is its
+    digest hour."""
+    started = 0
+    now = timezone.now()
+    live = Tenant.objects.exclude(schema_name="public").filter(
+        subscription__status__in=[
+            TenantStatus.TRIALING,
+            TenantStatus.ACTIVE,
+            TenantStatus.PAST_DUE,
+            TenantStatus.READ_ONLY,
+        ]
+    )
+    for tenant in live:
+        if now.astimezone(zoneinfo.ZoneInfo(tenant.time_zone)).hour == tenant.digest_hour:
+            with tenant_context(tenant):
+                daily_task.delay()
+            started += 1
+    return started

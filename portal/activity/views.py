@@ -1,0 +1,113 @@
+"""The notification centre, notification preferences, one-click unsubscribe and the staff audit log."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from portal.access import policy
+from portal.activity import selectors, services
+from portal.activity.emails import read_unsubscribe_token
+from portal.activity.events import EVENT_TYPES
+from portal.activity.forms import AuditFilterForm, PreferencesForm
+from portal.clients.views import actor
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    items = selectors.notifications_for(me)[:100]
+    template = "portal/activity/notification_list.html" if request.htmx else "portal/activity/notifications.html"  # type: ignore[attr-defined]
+    return render(request, template, {"items": items})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpResponse:
+    me = actor(request)
+    if notification_id is not None:
+        selectors.notification_get_for(me, notification_id)
+    services.notification_mark_read(actor=me, notification_id=notification_id)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "portal/activity/notification_list.html", {"items": selectors.notifications_for(me)[:100]}
+        )
+    return redirect("activity:notifications")
+
+
+def receivable_types(me: policy.Actor) -> list[str]:
+    """The event types this person can be told of at all (staff: all; contacts: those their role may see)."""
+    if me.is_staff:
+        return list(EVENT_TYPES)
+    return [c for c, t in EVENT_TYPES.items() if not t.staff_only and t.capability in me.capabilities]
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    me = actor(request)
+    types = receivable_types(me)
+    current = {code: services.frequency_for(me.user, code) for code in types}
+    form = PreferencesForm(request.POST or None, event_types=types, initial_frequencies=current)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_save(actor=me, frequencies=form.cleaned_data)
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("activity:preferences")
+    return render(request, "portal/activity/preferences.html", {"form": form})
+
+
+@csrf_exempt  # a mail client's one-click POST (RFC 8058) carries no CSRF token; the signed link is the proof
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Works without signing in: GET shows what the link does, POST does it (also RFC 8058 one-click)."""
+    try:
+        user_id, event_type = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "portal/activity/unsubscribe_invalid.html", status=400)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return render(request, "portal/activity/unsubscribe_invalid.html", status=400)
+    label = EVENT_TYPES[event_type].label if event_type in EVENT_TYPES else None
+    if request.method == "POST":
+        services.unsubscribe(user=user, event_type=event_type)
+        return render(request, "portal/activity/unsubscribed.html", {"label": label})
+    return render(request, "portal/activity/unsubscribe.html", {"label": label, "email": user.email})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Staff: the history with filters (person, type, client, dates), as a page or CSV."""
+    me = actor(request)
+    if not me.is_staff:
+        raise policy.NotFound
+    clients = [(org.pk, org.name) for org in policy.client_orgs_for(me, include_archived=True)]
+    form = AuditFilterForm(request.GET or None, clients=clients)
+    events = selectors.events_for(me)
+    if form.is_valid():
+        data = form.cleaned_data
+        events = selectors.filter_events(
+            events,
+            actor_id=data["person"].pk if data["person"] else None,
+            verb=data["verb"] or None,
+            client_org_id=data["client"],
+            since=data["since"],
+            until=data["until"],
+        )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["time", "actor", "type", "target", "client", "internal"])
+        names = dict(clients)
+        for event in events.iterator():
+            writer.writerow(
+                [event.created_at.isoformat(), event.actor_label, event.verb, event.target_label,
+                 names.get(event.client_org_id or 0, ""), event.internal]
+            )  # fmt: skip
+        return response
+    return render(request, "portal/activity/audit_log.html", {"form": form, "events": events[:200]})

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    from django.db import connection
+
+    return f"{connection.schema_name}/comments/{attachment.comment_id}/{filename}"  # type: ignore[attr-defined]
+
+
+class Comment(models.Model):
+    """A comment on anything commentable (see portal.conversations.registry); internal ones are staff notes."""
+
+    target_type = models.CharField(max_length=60)
+    target_id = models.BigIntegerField()
+    client_org = models.ForeignKey("clients.ClientOrg", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(_("comment"))
+    internal = models.BooleanField(_("internal note (staff only)"), default=False)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class Attachment(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name

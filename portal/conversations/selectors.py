@@ -1,0 +1,32 @@
+from django.db import models
+from django.db.models import QuerySet
+
+from portal.access.policy import Actor, NotFound, may
+from portal.conversations.models import Attachment, Comment
+from portal.conversations.registry import commentable_for
+
+
+def comments_for(actor: Actor, target: models.Model) -> QuerySet[Comment]:
+    """The thread of a target the actor may see; internal notes for staff only."""
+    entry = commentable_for(target)
+    if not may(actor, entry.capability, entry.org_of(target)):
+        return Comment.objects.none()
+    comments = Comment.objects.filter(target_type=entry.type_code, target_id=target.pk)
+    if not actor.is_staff:
+        comments = comments.filter(internal=False)
+    return comments.select_related("author").prefetch_related("attachments")
+
+
+def attachment_get_for(actor: Actor, attachment_id: int) -> Attachment:
+    attachment = Attachment.objects.select_related("comment", "comment__client_org").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound
+    comment = attachment.comment
+    if comment.internal and not actor.is_staff:
+        raise NotFound
+    from portal.conversations.registry import COMMENTABLE
+
+    entry = COMMENTABLE[comment.target_type]
+    if not may(actor, entry.capability, comment.client_org):
+        raise NotFound
+    return attachment
