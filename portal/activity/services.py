@@ -112,5 +112,5 @@ def purge_events(*, older_than_days: int) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL portico.activity_purge = 'on'")
-        deleted, _ = ActivityEvent.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+        _total, deleted = ActivityEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted.get(ActivityEvent._meta.label, 0)

@@ -35,7 +35,7 @@ def fan_out_task(event_id: int) -> int:
 def send_event_email_task(delivery_id: int) -> bool:
     """Send one event e-mail; a retry after a failure, or a duplicate message, never sends it twice."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("event", "user").get(pk=delivery_id)
+        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("event", "user").get(pk=delivery_id)
         if delivery.sent_at is not None or delivery.user is None:
             return False
         delivery.attempts += 1
