@@ -64,6 +64,7 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         "link": link,
         "tenant": tenant,
         "site_name": tenant.portal_name,
+        "current_site": {"name": tenant.portal_name, "domain": portal_url(tenant)},
         "expires_at": invitation.expires_at,
         "inviter": invitation.invited_by,
     }

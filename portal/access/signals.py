@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name
 
 from accounts.services import directory_sync
 from portal.access.models import KnownDevice, UserSession
+from tenants.urls_external import portal_url
 
 
 def in_a_portal() -> bool:
@@ -51,6 +52,7 @@ def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs
             "user": user,
             "tenant": tenant,
             "site_name": tenant.portal_name,
+            "current_site": {"name": tenant.portal_name, "domain": portal_url(tenant)},
             "when": timezone.now(),
             "user_agent": user_agent or _("an unknown browser"),
             "ip": client_address(request) or _("an unknown address"),

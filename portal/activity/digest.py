@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config.mail import delivery_connection
 from portal.activity.emails import digest_email
 from portal.activity.models import ActivityEvent, Channel, Delivery
 
@@ -34,7 +35,9 @@ def send_digests() -> int:
             ]
             if not events:
                 continue
-            digest_email(user, events).send()
+            message = digest_email(user, events)
+            message.connection = delivery_connection()  # already in Celery: send now, inside the transaction
+            message.send()
             waiting.update(sent_at=timezone.now())
             sent += 1
     return sent

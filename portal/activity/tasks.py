@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from config.celery import app
+from config.mail import delivery_connection
 from portal.activity import digest, services
 from portal.activity.emails import event_email
 from portal.activity.models import Delivery
@@ -40,7 +41,9 @@ def send_event_email_task(delivery_id: int) -> bool:
             return False
         delivery.attempts += 1
         delivery.save(update_fields=["attempts"])
-    event_email(delivery.user, delivery.event).send()  # raises on a transient failure: Celery retries
+    message = event_email(delivery.user, delivery.event)
+    message.connection = delivery_connection()  # this task is the Celery hop: send now, retry here on failure
+    message.send()  # raises on a transient failure: Celery retries
     Delivery.objects.filter(pk=delivery_id).update(sent_at=timezone.now())
     return True
 

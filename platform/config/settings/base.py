@@ -186,6 +186,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Every message is queued for Celery (config.mail); the worker sends it with the backend EMAIL_URL names.
+EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "config.mail.CeleryEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portico <no-reply@{ROOT_DOMAIN}>")
 
 # django-ratelimit counts in the (Redis) cache, per client address: behind TRUSTED_PROXIES load balancers, the

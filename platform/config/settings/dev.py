@@ -5,7 +5,7 @@ from .base import *
 DEBUG = env.bool("DEBUG", default=True)
 # Mail from the web server and the worker lands in .var/mail/, shown by the inbox page (/dev/inbox/ on the root site).
 if not env.str("EMAIL_URL", default=""):
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[ROOT_DOMAIN, f".{ROOT_DOMAIN}", "127.0.0.1"])
 WHITENOISE_USE_FINDERS = True

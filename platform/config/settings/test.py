@@ -5,7 +5,8 @@ from .base import *
 DEBUG = False
 ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Sent at once, into django.core.mail.outbox; config.mail's Celery hop is tested on its own.
+EMAIL_BACKEND = EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # served straight from the apps; only production collects static files
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
