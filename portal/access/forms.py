@@ -1,3 +1,4 @@
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -54,3 +55,9 @@ class ProfileForm(forms.Form):
 
 class SecurityForm(forms.Form):
     mfa_policy = forms.ChoiceField(label=_("Two-factor authentication"), choices=MfaPolicy.choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+    )
+    digest_hour = forms.TypedChoiceField(
+        label=_("Send the daily digest at"), coerce=int, choices=[(hour, f"{hour:02d}:00") for hour in range(24)]
+    )

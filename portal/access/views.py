@@ -190,9 +190,10 @@ def security(request: HttpRequest) -> HttpResponse:
     if not me.manages_portal:
         raise NotFound
     tenant = request.tenant  # type: ignore[attr-defined]
-    form = SecurityForm(request.POST or None, initial={"mfa_policy": tenant.mfa_policy})
+    initial = {"mfa_policy": tenant.mfa_policy, "time_zone": tenant.time_zone, "digest_hour": tenant.digest_hour}
+    form = SecurityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        tenant_update_security(tenant=tenant, mfa_policy=form.cleaned_data["mfa_policy"])
+        tenant_update_security(tenant=tenant, **form.cleaned_data)
         messages.success(request, _("Security settings saved."))
         return remember_routing_version(redirect("access:security"))
     return render(request, "portal/access/security.html", {"form": form})

@@ -129,8 +129,16 @@ def test_managers_set_the_policy_on_the_security_page(in_demo: Tenant, clean_cac
     owner = Client(headers=HOST)
     sign_in(owner, "olivia.owner@northwind.example")
 
-    assert owner.post("/settings/security/", {"mfa_policy": "staff"}).status_code == 302
-    assert Tenant.objects.get(pk=in_demo.pk).mfa_policy == "staff"
+    saved = owner.post(
+        "/settings/security/", {"mfa_policy": "staff", "time_zone": "America/New_York", "digest_hour": "7"}
+    )
+    assert saved.status_code == 302
+    tenant = Tenant.objects.get(pk=in_demo.pk)
+    assert (tenant.mfa_policy, tenant.time_zone, tenant.digest_hour) == ("staff", "America/New_York", 7)
+    refused = owner.post(
+        "/settings/security/", {"mfa_policy": "staff", "time_zone": "Mars/Olympus", "digest_hour": "7"}
+    )
+    assert "time_zone" in refused.context["form"].errors
     member = Client(headers=HOST)
     sign_in(member, "mia.member@northwind.example")
     assert member.get("/settings/security/").status_code in (302, 404)
