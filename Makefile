@@ -34,7 +34,7 @@ run: migrate
 	@echo "    probes        http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"
 	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
 	@echo ""
-	$(WITH_SERVICES) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f infra/local/Procfile -d . start
+	$(WITH_SERVICES) PORT=$(PORT) SITE_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f infra/local/Procfile -d . start
 
 lint: install
 	$(BIN)/ruff check .

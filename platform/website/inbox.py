@@ -1,7 +1,7 @@
 """Development only: the mail the app sent (Django's file-based backend writes it to .var/mail/)."""
 
-from email import message_from_string
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -9,23 +9,22 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-SEPARATOR = "-" * 79
+SEPARATOR = b"-" * 79
 
 
-def _text_of(message: Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            return payload.decode(part.get_content_charset() or "utf-8") if isinstance(payload, bytes) else ""
-    return ""
+def _text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return str(part.get_content()) if part is not None else ""
 
 
 def read_inbox(folder: Path, limit: int = 50) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for log in sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True):
-        for raw in reversed(log.read_text(errors="replace").split(SEPARATOR)):
+        for raw in reversed(log.read_bytes().split(SEPARATOR)):
             if raw.strip():
-                message = message_from_string(raw.strip())
+                message = message_from_bytes(raw.strip(), policy=policy.default)
+                if not isinstance(message, EmailMessage):  # policy.default always builds one
+                    continue
                 messages.append(
                     {
                         "subject": message["Subject"],

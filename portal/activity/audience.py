@@ -22,11 +22,12 @@ def may_see(user: Any, event: ActivityEvent, org: ClientOrg | None) -> bool:
 
 def audience(event: ActivityEvent) -> list[User]:
     """Everyone active who may see the event (or, for events addressed to some, those of them who may), except
-    whoever did it."""
+    whoever did it and those the event excludes."""
     org = ClientOrg.objects.filter(pk=event.client_org_id).first() if event.client_org_id else None
     people = User.objects.filter(is_active=True).exclude(pk=event.actor_id or 0)
     addressed = event.data.get("recipients")
     if addressed is not None:
         people = people.filter(pk__in=addressed)
+    people = people.exclude(pk__in=event.data.get("excluded", []))  # e.g. told by a more specific event
     people = people.select_related("staff", "contact__role", "contact__client_org").order_by("pk")
     return [user for user in people if may_see(user, event, org)]

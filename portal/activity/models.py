@@ -30,6 +30,13 @@ class ActivityEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_label or 'system'} {self.verb} {self.target_label}"
 
+    @property
+    def type_label(self) -> str:
+        from portal.activity.events import EVENT_TYPES
+
+        event_type = EVENT_TYPES.get(self.verb)
+        return str(event_type.label) if event_type else self.verb
+
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("In the portal")

@@ -77,8 +77,9 @@ def comment_add(
     mentioned = [person for person in mentioned_people(body, target=target, internal=internal) if person != actor.user]
     comment.mentions.set(mentioned)
     data = {"excerpt": body[:200], "target_type": entry.type_code, "target_id": target.pk}
+    # People mentioned are told once, by the mention, not also by the comment.
     record(actor=actor, verb="note.added" if internal else "comment.added", target=target, client_org=org,
-           internal=internal, data=data)  # fmt: skip
+           internal=internal, data={**data, "excluded": [person.pk for person in mentioned]})  # fmt: skip
     if mentioned:
         record(actor=actor, verb="comment.mentioned", target=target, client_org=org, internal=internal,
                data={**data, "recipients": [person.pk for person in mentioned]})  # fmt: skip

@@ -13,6 +13,6 @@ STATIC_ROOT = None  # served straight from the apps; only production collects st
 WHITENOISE_AUTOREFRESH = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 SITE_SCHEME = env.str("SITE_SCHEME", default="http")
-SITE_PORT = env.str("SITE_PORT", default=env.str("PORT", default="8000"))
+SITE_PORT = env.str("SITE_PORT", default="8000")  # not PORT: honcho gives each process a PORT of its own
 # WebAuthn over plain http://<slug>.localhost (a secure context for browsers) in development and tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

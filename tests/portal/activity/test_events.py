@@ -117,7 +117,7 @@ def expected_audience(event: ActivityEvent) -> set[str]:
     emails = set()
     for person in User.objects.filter(is_active=True).exclude(pk=event.actor_id or 0):
         viewer = actor_for(person)
-        if addressed is not None and person.pk not in addressed:
+        if (addressed is not None and person.pk not in addressed) or person.pk in event.data.get("excluded", []):
             continue
         if (event.internal or event_type.staff_only) and not viewer.is_staff:
             continue
@@ -193,3 +193,12 @@ def test_events_keep_their_history_when_the_target_is_deleted(in_demo: Any, told
     event = ActivityEvent.objects.get(verb="client.created")
     assert (event.target_label, event.target_id) == ("Tailwind Traders", org.pk or event.target_id)
     assert connection.vendor == "postgresql"
+
+
+def test_a_mentioned_person_is_told_once(in_demo: Any, told: Told) -> None:
+    with told():
+        comment("carla.admin@contoso.example", body="@victor.viewer@contoso.example have a look")
+
+    victor = user("victor.viewer@contoso.example")
+    assert list(Notification.objects.filter(user=victor).values_list("event__verb", flat=True)) == ["comment.mentioned"]
+    assert Notification.objects.filter(user=user("paula.lead@contoso.example"), event__verb="comment.added").exists()
