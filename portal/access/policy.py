@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.http import Http404
 
 from portal.access.capabilities import REGISTRY
@@ -192,10 +194,12 @@ def custom_role_get_for(actor: Actor, role_id: int) -> Role:
 
 
 def sessions_for(actor: Actor) -> QuerySet[UserSession]:
-    """A person's own sessions; nobody lists anyone else's."""
+    """A person's own live sessions (expired or ended ones are gone from Django's table); nobody lists anyone
+    else's."""
     if actor.user is None:
         return UserSession.objects.none()
-    return UserSession.objects.filter(user=actor.user)
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return UserSession.objects.filter(user=actor.user, session_key__in=live)
 
 
 def session_get_for(actor: Actor, session_id: int) -> UserSession:

@@ -138,3 +138,19 @@ def test_everyone_has_a_profile_page(as_user: Callable[[Any], Client]) -> None:
         assert client.post(reverse("access:profile"), {"full_name": "Renamed Person"}).status_code == 302
         user.refresh_from_db()
         assert user.full_name == "Renamed Person"
+
+
+def test_expired_sessions_are_not_listed(in_demo: Any) -> None:
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    old, current = browser("Old browser"), browser("Current browser")
+    sign_in(old, "victor.viewer@contoso.example")
+    sign_in(current, "victor.viewer@contoso.example")
+    old_key = old.cookies["sessionid"].value
+    Session.objects.filter(session_key=old_key).update(expire_date=timezone.now())
+
+    page = current.get(reverse("access:profile"))
+
+    assert b"Current browser" in page.content
+    assert b"Old browser" not in page.content
