@@ -13,8 +13,8 @@ from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.http import Http404
+from django.utils import timezone
 
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, Role, StaffMembership, StaffRole, UserSession
