@@ -156,14 +156,16 @@ def invitations_for(actor: Actor, org: ClientOrg | None) -> QuerySet[Invitation]
 
 def invitation_get_for(actor: Actor, invitation_id: int) -> Invitation:
     invitation = Invitation.objects.select_related("client_org").filter(pk=invitation_id).first()
-    if invitation is None:
-        raise NotFound
-    allowed = (
-        actor.manages_portal if invitation.client_org is None else may(actor, "contacts.manage", invitation.client_org)
-    )
-    if not allowed:
+    if invitation is None or not may_manage_invitation(actor, invitation):
         raise NotFound
     return invitation
+
+
+def may_manage_invitation(actor: Actor, invitation: Invitation) -> bool:
+    """Staff invitations are the managers'; a contact's, whoever may manage that organisation's contacts."""
+    if invitation.client_org is None:
+        return actor.manages_portal
+    return may(actor, "contacts.manage", invitation.client_org)
 
 
 def roles_for(actor: Actor) -> QuerySet[Role]:

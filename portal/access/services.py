@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.services import directory_sync, user_create
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole, UserSession
-from portal.access.policy import Actor, NotFound, may
+from portal.access.policy import Actor, NotFound, may, may_manage_invitation
 from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
 from tenants.models import Tenant
@@ -135,6 +135,8 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
     """A new link (the old one stops working) and a new expiry, sent again."""
+    if not may_manage_invitation(actor, invitation):
+        raise NotFound
     if not invitation.is_pending:
         raise AccessError(_("This invitation was already accepted or revoked."))
     token = secrets.token_urlsafe(32)
@@ -149,6 +151,8 @@ def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    if not may_manage_invitation(actor, invitation):
+        raise NotFound
     if not invitation.is_pending:
         raise AccessError(_("This invitation was already accepted or revoked."))
     invitation.revoked_at = timezone.now()
