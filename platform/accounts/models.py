@@ -1,12 +1,20 @@
 """The User model, installed in every schema: a person's account belongs to one portal (or the root site)."""
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def no_control_characters(value: str) -> None:
+    """Names end up in e-mail headers: a line break there would make every e-mail about the person fail."""
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValidationError(_("Use letters, not line breaks or control characters."), code="control_characters")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -35,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """E-mail is the login. `is_staff` is Django's admin flag only; portal roles live in `portal.access`."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True, validators=[no_control_characters])
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

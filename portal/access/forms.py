@@ -6,13 +6,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import no_control_characters
 from portal.access.capabilities import REGISTRY
 from portal.access.models import StaffRole
 from tenants.models import MfaPolicy
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    full_name = forms.CharField(label=_("Your name"), max_length=150, validators=[no_control_characters])
     password = forms.CharField(label=_("Choose a password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
@@ -50,7 +51,7 @@ class RoleForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    full_name = forms.CharField(label=_("Your name"), max_length=150, validators=[no_control_characters])
 
 
 class SecurityForm(forms.Form):

@@ -1,7 +1,9 @@
 """Per-request authorization state, and the tenant's two-factor policy."""
 
 from collections.abc import Callable
+from typing import Any
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -46,6 +48,20 @@ class MfaPolicyMiddleware:
             messages.warning(request, _("This portal requires two-factor authentication: set it up to continue."))
             return redirect("mfa_index")
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        """allauth asks the MFA adapter before removing a TOTP authenticator, not before removing a passkey:
+        refuse that here when it is the person's last second factor under the portal's policy."""
+        match = request.resolver_match
+        if request.method != "POST" or match is None or match.view_name != "mfa_remove_webauthn":
+            return None
+        authenticator = Authenticator.objects.filter(
+            pk=kwargs.get("pk"), user_id=request.user.pk, type=Authenticator.Type.WEBAUTHN
+        ).first()
+        if authenticator is not None and not get_mfa_adapter().can_delete_authenticator(authenticator):
+            messages.error(request, _("This portal requires two-factor authentication: add another one first."))
+            return redirect("mfa_list_webauthn")
+        return None
 
     @staticmethod
     def policy_applies(request: HttpRequest, policy: str) -> bool:

@@ -173,6 +173,16 @@ def roles_for(actor: Actor) -> QuerySet[Role]:
     return Role.objects.all() if actor.is_staff or "contacts.manage" in actor.capabilities else Role.objects.none()
 
 
+def people_for(actor: Actor) -> QuerySet[Any]:
+    """The people a member of staff may know of: the staff, and the contacts of the clients they reach."""
+    from accounts.models import User
+
+    if not actor.is_staff:
+        return User.objects.none()
+    orgs = client_orgs_for(actor, include_archived=True).values("pk")
+    return User.objects.filter(Q(staff__isnull=False) | Q(contact__client_org__in=orgs)).order_by("full_name", "email")
+
+
 def staff_for(actor: Actor) -> QuerySet[StaffMembership]:
     """The provider's staff, for those who manage the team."""
     if not actor.manages_portal:

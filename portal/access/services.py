@@ -109,9 +109,13 @@ def invitation_create(
         kind = InvitationKind.CONTACT
         staff_role = ""
     _check_not_member(email)
-    Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    pending = Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True)
+    same_scope = pending.filter(client_org=client_org) if client_org is not None else pending.filter(kind=kind)
+    if pending.exclude(pk__in=same_scope.values("pk")).exists():
+        raise AccessError(
+            _("%(email)s already has a pending invitation elsewhere in this portal.") % {"email": email}, field="email"
+        )
+    same_scope.update(revoked_at=timezone.now())  # a new invitation replaces the previous one
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = Invitation.objects.create(
@@ -191,7 +195,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         user.is_active = True
         user.set_password(password)
         user.save(update_fields=["full_name", "is_active", "password"])
-        EmailAddress.objects.filter(user=user).update(verified=True)
+        EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)
         directory_sync(tenant=tenant, user=user)
     else:
         user = user_create(tenant=tenant, email=invitation.email, full_name=full_name, password=password, verified=True)
@@ -219,8 +223,16 @@ def _may_manage_person(actor: Actor, user: User) -> bool:
     if actor.manages_portal:
         target = StaffMembership.objects.filter(user=user).first()
         return not (target and target.role == StaffRole.OWNER and actor.staff_role != StaffRole.OWNER)
-    contact = Contact.objects.filter(user=user).select_related("client_org").first()
-    return contact is not None and may(actor, "contacts.manage", contact.client_org)
+    contact = Contact.objects.filter(user=user).select_related("client_org", "role").first()
+    return contact is not None and _may_manage_contact(actor, contact)
+
+
+def _may_manage_contact(actor: Actor, contact: Contact) -> bool:
+    """Staff of the client manage its contacts; a contact with contacts.manage manages colleagues who hold no
+    right they do not hold themselves (a delegated admin cannot demote or remove the client admin)."""
+    if not may(actor, "contacts.manage", contact.client_org):
+        return False
+    return actor.is_staff or contact.role.capabilities <= actor.capabilities
 
 
 def end_sessions(*, user: User, keep: str | None = None, only: str | None = None) -> int:
@@ -255,7 +267,7 @@ def person_deactivate(*, actor: Actor, user: User) -> User:
 
 @transaction.atomic
 def contact_change_role(*, actor: Actor, contact: Contact, role: Role) -> Contact:
-    if not may(actor, "contacts.manage", contact.client_org) or contact.user == actor.user:
+    if not _may_manage_contact(actor, contact) or contact.user == actor.user:
         raise NotFound
     if not actor.is_staff and not role.capabilities <= actor.capabilities:
         raise AccessError(_("You cannot give a colleague more rights than you have."), field="role")

@@ -1,46 +1,52 @@
 """The daily digest: one e-mail per person with the events they chose to receive that way."""
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from config.mail import delivery_connection
+from portal.activity.audience import may_see
 from portal.activity.emails import digest_email
-from portal.activity.models import ActivityEvent, Channel, Delivery
+from portal.activity.models import Channel, Delivery
+from portal.clients.models import ClientOrg
 
-
-def pending(user: User) -> list[ActivityEvent]:
-    """The events waiting for this person's next digest, oldest first."""
-    return list(
-        ActivityEvent.objects.filter(
-            deliveries__user=user, deliveries__channel=Channel.DIGEST, deliveries__sent_at__isnull=True
-        ).order_by("created_at", "id")
-    )
+logger = logging.getLogger(__name__)
 
 
 def send_digests() -> int:
-    """Send every pending digest of the current schema; each person's digest is marked sent with it."""
+    """Send every pending digest of the current schema. Each person's digest is marked sent with it; items they
+    may no longer see (moved, demoted) are dropped; one person's failure does not stop the others."""
     sent = 0
     people = User.objects.filter(
         is_active=True, deliveries__channel=Channel.DIGEST, deliveries__sent_at__isnull=True
     ).distinct()
     for user in people:
-        with transaction.atomic():
-            waiting = Delivery.objects.select_for_update().filter(
-                user=user, channel=Channel.DIGEST, sent_at__isnull=True
-            )
-            events = [
-                delivery.event for delivery in waiting.select_related("event").order_by("event__created_at", "event_id")
-            ]
-            if not events:
-                continue
-            message = digest_email(user, events)
-            message.connection = delivery_connection()  # already in Celery: send now, inside the transaction
-            message.send()
-            waiting.update(sent_at=timezone.now())
-            sent += 1
+        try:
+            sent += _send_digest(user)
+        except Exception:
+            logger.exception("digest for user %s could not be sent", user.pk)
     return sent
+
+
+@transaction.atomic
+def _send_digest(user: User) -> int:
+    waiting = list(
+        Delivery.objects.select_for_update(of=("self",))
+        .filter(user=user, channel=Channel.DIGEST, sent_at__isnull=True)
+        .select_related("event")
+        .order_by("event__created_at", "event_id")
+    )
+    orgs = {org.pk: org for org in ClientOrg.objects.filter(pk__in={d.event.client_org_id for d in waiting})}
+    events = [d.event for d in waiting if may_see(user, d.event, orgs.get(d.event.client_org_id or 0))]
+    if events:
+        message = digest_email(user, events)
+        message.connection = delivery_connection()  # already in Celery: send now, inside the transaction
+        message.send()
+    Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(sent_at=timezone.now())
+    return 1 if events else 0
 
 
 def retention_days() -> int:

@@ -1,5 +1,6 @@
 """Branded e-mails about events (one at a time, or the daily digest), with a signed one-click unsubscribe."""
 
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -19,18 +20,26 @@ from tenants.urls_external import portal_url
 UNSUBSCRIBE_SALT = "portico.unsubscribe"
 
 
+UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365  # a year: links sit in old e-mails
+
+
 def unsubscribe_token(user: User, event_type: str | None) -> str:
-    """Signed (user, event type, schema): works without signing in, only in this portal, only for this person."""
-    return signing.dumps({"u": user.pk, "t": event_type or "*", "s": connection.schema_name}, salt=UNSUBSCRIBE_SALT)  # type: ignore[attr-defined]
+    """Signed (tenant, user, address, event type): works without signing in, for this person in this portal
+    only. The tenant's id and the address keep a link from reaching a later portal that reuses the schema name
+    and the ids, or an account that changed hands."""
+    tenant = connection.tenant  # type: ignore[attr-defined]
+    data = {"p": tenant.pk, "u": user.pk, "e": user.email, "t": event_type or "*"}
+    return signing.dumps(data, salt=UNSUBSCRIBE_SALT)
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, str | None]:
-    """(user id, event type or None for all); raises signing.BadSignature for a tampered or foreign link."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    if data.get("s") != connection.schema_name:  # type: ignore[attr-defined]
+def read_unsubscribe_token(token: str) -> tuple[int, str, str | None]:
+    """(user id, address, event type or None for all); raises signing.BadSignature for a tampered, expired or
+    foreign link."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    if data.get("p") != getattr(connection.tenant, "pk", None):  # type: ignore[attr-defined]
         raise signing.BadSignature("link of another portal")
     event_type = data.get("t")
-    return int(data["u"]), (None if event_type == "*" else str(event_type))
+    return int(data["u"]), str(data["e"]), (None if event_type == "*" else str(event_type))
 
 
 def describe(event: ActivityEvent) -> str:
@@ -59,9 +68,9 @@ def _message(
         "preferences_url": portal_url(tenant, reverse("activity:preferences")),
     }
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=" ".join(subject.split()),  # one line, whatever the names in it contain
         body=render_to_string(f"emails/{template}.txt", context),
-        from_email=f"{tenant.portal_name} <{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}>",
+        from_email=formataddr((str(tenant.portal_name), parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
         to=[user.email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )

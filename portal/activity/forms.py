@@ -20,13 +20,14 @@ class PreferencesForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.order_by("full_name"), required=False)
+    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
     verb = forms.ChoiceField(label=_("Type"), required=False)
     client = forms.IntegerField(label=_("Client"), required=False, widget=forms.Select)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clients: list[tuple[int, str]], people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["verb"].choices = [("", _("All"))] + [(code, t.label) for code, t in EVENT_TYPES.items()]  # type: ignore[attr-defined]
         self.fields["client"].widget.choices = [("", _("All")), *clients]

@@ -5,6 +5,7 @@ import smtplib
 import zoneinfo
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -34,26 +35,28 @@ def fan_out_task(event_id: int) -> int:
     retry_backoff_max=600, max_retries=8,
 )  # fmt: skip
 def send_event_email_task(delivery_id: int) -> bool:
-    """Send one event e-mail; a retry after a failure, or a duplicate message, never sends it twice."""
+    """Send one event e-mail; a retry after a failure, or a duplicate message, never sends it twice: the
+    delivery stays locked until the send is recorded, so a second copy of the task waits, then sees it sent."""
+    Delivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") + 1)
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update(of=("self",)).select_related("event", "user").get(pk=delivery_id)
         if delivery.sent_at is not None or delivery.user is None:
             return False
-        delivery.attempts += 1
-        delivery.save(update_fields=["attempts"])
-    message = event_email(delivery.user, delivery.event)
-    message.connection = delivery_connection()  # this task is the Celery hop: send now, retry here on failure
-    message.send()  # raises on a transient failure: Celery retries
-    Delivery.objects.filter(pk=delivery_id).update(sent_at=timezone.now())
+        message = event_email(delivery.user, delivery.event)
+        message.connection = delivery_connection()  # this task is the Celery hop: send now, retry here on failure
+        message.send()  # raises on a transient failure: the lock is released and Celery retries
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["sent_at"])
     return True
 
 
 @app.task(base=TenantOnlyTask, name="activity.daily")
 def daily_task() -> int:
-    """Once a day per tenant, at its digest hour: the digests, then the retention purge."""
-    sent = digest.send_digests()
-    services.purge_events(older_than_days=digest.retention_days())
-    return sent
+    """Once a day per tenant, at its digest hour: the digests, then (whatever they did) the retention purge."""
+    try:
+        return digest.send_digests()
+    finally:
+        services.purge_events(older_than_days=digest.retention_days())
 
 
 @app.task(name="activity.dispatch_daily")

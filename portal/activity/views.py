@@ -66,10 +66,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Works without signing in: GET shows what the link does, POST does it (also RFC 8058 one-click)."""
     try:
-        user_id, event_type = read_unsubscribe_token(token)
+        user_id, email, event_type = read_unsubscribe_token(token)
     except signing.BadSignature:
         return render(request, "portal/activity/unsubscribe_invalid.html", status=400)
-    user = User.objects.filter(pk=user_id).first()
+    user = User.objects.filter(pk=user_id, email__iexact=email).first()
     if user is None:
         return render(request, "portal/activity/unsubscribe_invalid.html", status=400)
     label = EVENT_TYPES[event_type].label if event_type in EVENT_TYPES else None
@@ -79,6 +79,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/activity/unsubscribe.html", {"label": label, "email": user.email})
 
 
+def spreadsheet_safe(value: str) -> str:
+    """Names are typed by people: one starting with = + - @ would be a formula in a spreadsheet."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Staff: the history with filters (person, type, client, dates), as a page or CSV."""
@@ -86,7 +91,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not me.is_staff:
         raise policy.NotFound
     clients = [(org.pk, org.name) for org in policy.client_orgs_for(me, include_archived=True)]
-    form = AuditFilterForm(request.GET or None, clients=clients)
+    form = AuditFilterForm(request.GET or None, clients=clients, people=policy.people_for(me))
     events = selectors.events_for(me)
     if form.is_valid():
         data = form.cleaned_data
@@ -106,8 +111,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         names = dict(clients)
         for event in events.iterator():
             writer.writerow(
-                [event.created_at.isoformat(), event.actor_label, event.verb, event.target_label,
-                 names.get(event.client_org_id or 0, ""), event.internal]
+                [event.created_at.isoformat(), spreadsheet_safe(event.actor_label), event.verb,
+                 spreadsheet_safe(event.target_label), spreadsheet_safe(names.get(event.client_org_id or 0, "")),
+                 event.internal]
             )  # fmt: skip
         return response
     return render(request, "portal/activity/audit_log.html", {"form": form, "events": events[:200]})

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.access.policy import NotFound
@@ -11,8 +12,20 @@ from portal.conversations import selectors
 from portal.conversations.registry import COMMENTABLE
 from portal.conversations.services import CommentError, comment_add
 
-# Types a browser may show itself; anything else is downloaded.
-INLINE = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+# Shown in the browser only when the content really is one of these images (the browser's claimed type is not
+# trusted); everything else is downloaded as an opaque file.
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+def image_type(head: bytes) -> str | None:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for signature, kind in IMAGE_SIGNATURES.items() if head.startswith(signature)), None)
 
 
 @login_required
@@ -41,7 +54,9 @@ def add(request: HttpRequest, type_code: str, target_id: int) -> HttpResponse:
         return render(request, "portal/conversations/thread.html", context, status=400 if error else 200)
     if error:
         messages.error(request, error)
-    return redirect(request.POST.get("next") or "/")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if back and safe else "/")
 
 
 @login_required
@@ -50,8 +65,10 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     stored = found.file.name or ""
     if not stored or not default_storage.exists(stored):
         raise NotFound
-    inline = found.content_type in INLINE
-    response = FileResponse(default_storage.open(stored), as_attachment=not inline, filename=found.name)
-    response["Content-Type"] = found.content_type if inline else "application/octet-stream"
+    handle = default_storage.open(stored)
+    kind = image_type(handle.read(16))
+    handle.seek(0)
+    response = FileResponse(handle, as_attachment=kind is None, filename=found.name)
+    response["Content-Type"] = kind or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     return response
