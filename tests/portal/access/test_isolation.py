@@ -51,7 +51,9 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         actor=SYSTEM, email="new@fabrikam.example", client_org=fabrikam, role=Role.objects.get(slug="viewer")
     )
     hana = Contact.objects.get(user__email="hana.admin@fabrikam.example")
-    session = UserSession.objects.create(user=hana.user, session_key="b" * 32)
+    hanas_browser = Client(headers={"host": "demo.localhost"})
+    hanas_browser.force_login(hana.user)  # a real session, in Django's table and in Hana's list
+    session = UserSession.objects.get(user=hana.user)
     custom = Role.objects.create(name="Auditor", slug="auditor", custom_capabilities=["organisation.view"])
     hana_actor = actor_for(hana.user)
     comment = comment_add(
