@@ -51,12 +51,6 @@ def names_of(migrations: Iterable[tuple[str, str]]) -> frozenset[str]:
     return frozenset(f"{app}.{name}" for app, name in migrations)
 
 
-def schema_exists(name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
-        return cursor.fetchone() is not None
-
-
 def migrate_schema(name: str, verbosity: int = 0) -> None:
     """Create the schema if needed and run the tenant migrations in it."""
     with connection.cursor() as cursor:

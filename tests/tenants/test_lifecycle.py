@@ -221,3 +221,12 @@ def test_a_job_does_not_undo_a_newer_change(demo: Tenant, monkeypatch: pytest.Mo
 class _FakeQuery(list[Subscription]):
     def filter(self, **kwargs: object) -> "_FakeQuery":
         return self
+
+
+def test_the_hourly_beat_task_runs_every_time_driven_move(demo: Tenant) -> None:
+    from tenants.tasks import run_lifecycle_task
+
+    Subscription.objects.filter(tenant=demo).update(status="trialing", trial_ends_at=timezone.now())
+
+    assert run_lifecycle_task.apply().get() == {"trials_expired": 1, "made_read_only": 0, "purged": 0}
+    assert Subscription.objects.get(tenant=demo).status == "past_due"
