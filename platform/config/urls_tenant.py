@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("portal.access.urls")),
     path("", include("portal.activity.urls")),
     path("comments/", include("portal.conversations.urls")),
+    path("", include("portal.documents.urls")),
     path("", include("portal.dashboard.urls")),
 ]

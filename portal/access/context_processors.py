@@ -13,6 +13,7 @@ CONTACT_NAV = {
     "organisation.view": _("Your organisation"),
     "contacts.view": _("Colleagues"),
     "contacts.manage": _("Invite a colleague"),
+    "documents.view": _("Documents"),
 }
 
 

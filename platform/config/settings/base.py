@@ -62,6 +62,7 @@ TENANT_APPS = [
     "portal.clients",
     "portal.activity",
     "portal.conversations",
+    "portal.documents",
     "portal.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -243,6 +244,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tenant-lifecycle": {"task": "tenants.run_lifecycle", "schedule": 60 * 60},
     "daily-digests": {"task": "activity.dispatch_daily", "schedule": crontab(minute=0)},
 }
+# Largest single document version accepted (the plan's storage quota applies on top).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024**3)
 # Days the activity history is kept before the retention purge (the only deletion its trigger allows).
 ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=3 * 365)
 

@@ -17,6 +17,8 @@ from portal.activity.models import Notification
 from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
+from portal.documents.models import Folder
+from portal.documents.services import documents_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,12 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
     )  # fmt: skip
     event = record(actor=hana_actor, verb="comment.added", target=fabrikam, client_org=fabrikam)
     notification = Notification.objects.create(user=hana.user, event=event)
+    folder = Folder.objects.create(client_org=fabrikam, name="Fabrikam reports")
+    [document] = documents_upload(
+        actor=SYSTEM, folder=folder, uploads=[SimpleUploadedFile("plan.txt", b"Fabrikam plan")]
+    )
     return {
+        "version_id": document.versions.get().pk,
         "type_code": "client",
         "target_id": fabrikam.pk,
         "attachment_id": comment.attachments.get().pk,

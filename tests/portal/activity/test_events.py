@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from accounts.models import User
@@ -26,6 +27,8 @@ from portal.activity.models import ActivityEvent, Channel, Delivery, Notificatio
 from portal.activity.services import fan_out
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
+from portal.documents.models import Folder
+from portal.documents.services import documents_upload
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]
@@ -89,7 +92,20 @@ def archive_client() -> User:
     return owner
 
 
+def publish_document(new_version: bool = False) -> User:
+    mia = user("mia.member@northwind.example")
+    folder = Folder.objects.create(client_org=contoso(), name="Shared reports")
+    [document] = documents_upload(actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile("plan.txt", b"v1")])
+    if new_version:
+        documents_upload(
+            actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile("plan.txt", b"v2")], document=document
+        )
+    return mia
+
+
 TRIGGERS: dict[str, Callable[[], User]] = {
+    "document.published": publish_document,
+    "document.version_added": lambda: publish_document(new_version=True),
     "comment.added": lambda: comment("paula.lead@contoso.example", body="Kick-off notes attached."),
     "note.added": lambda: comment("mia.member@northwind.example", body="Renewal at risk.", internal=True),
     "comment.mentioned": lambda: comment(

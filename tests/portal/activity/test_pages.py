@@ -117,7 +117,8 @@ def test_preferences_are_per_event_type(as_user: Callable[[Any], Client]) -> Non
     assert "comment.added" in form.fields
     assert "note.added" not in form.fields  # staff-only types are not offered to contacts
 
-    victor.post(reverse("activity:preferences"), {"comment.added": "digest", "comment.mentioned": "instant"})
+    choices = {name: field.initial for name, field in form.fields.items()}
+    victor.post(reverse("activity:preferences"), {**choices, "comment.added": "digest"})
 
     assert (
         NotificationPreference.objects.get(

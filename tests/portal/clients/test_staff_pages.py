@@ -144,5 +144,5 @@ def test_a_contacts_navigation_comes_from_their_capabilities(as_user: Callable[[
     carla_nav = [label for label, _ in carla.get("/").context["nav_items"]]
     victor_nav = [label for label, _ in victor.get("/").context["nav_items"]]
 
-    assert carla_nav == ["Your organisation", "Colleagues", "Invite a colleague", "Profile"]
-    assert victor_nav == ["Your organisation", "Profile"]
+    assert carla_nav == ["Your organisation", "Colleagues", "Invite a colleague", "Documents", "Profile"]
+    assert victor_nav == ["Your organisation", "Documents", "Profile"]

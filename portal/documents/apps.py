@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "portal.documents"
+    label = "documents"
+    verbose_name = "Documents"
+
+    def ready(self) -> None:
+        from portal.documents import capabilities  # noqa: F401  (registers documents.view, comments on documents)

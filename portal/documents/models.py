@@ -1,0 +1,86 @@
+"""Folders per client organisation, documents, their versions and every download."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Folder(models.Model):
+    client_org = models.ForeignKey("clients.ClientOrg", on_delete=models.CASCADE, related_name="folders")
+    name = models.CharField(_("name"), max_length=120)
+    internal = models.BooleanField(_("internal to staff"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["client_org", "name"], name="unique_folder_name_per_client")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.TextChoices):
+    REPORT = "report", _("Report")
+    DELIVERABLE = "deliverable", _("Deliverable")
+    CONTRACT = "contract", _("Contract")
+    INVOICE = "invoice", _("Invoice")
+    OTHER = "other", _("Other")
+
+
+class Document(models.Model):
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        # The same expression as `selectors.SEARCH`, so full-text queries use the index.
+        indexes = [GinIndex(SearchVector("title", "description", config="simple"), name="document_search")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def version_path(version: "DocumentVersion", filename: str) -> str:
+    from django.db import connection
+
+    schema = connection.schema_name  # type: ignore[attr-defined]
+    return f"{schema}/documents/{version.document_id}/{version.sha256[:16]}-{filename}"
+
+
+class DocumentVersion(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=version_path, max_length=400)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120, help_text=_("Sniffed from the content, not the name."))
+    # Empty for files the system imported (API sync, commands).
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_number_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+class DownloadEvent(models.Model):
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    inline = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} downloaded {self.version_id}"

@@ -1,0 +1,97 @@
+"""Writing documents: folders, uploads (new documents or new versions). Checked against `portal.access` and the
+plan's limits; the stored name is derived from the content's hash, under the tenant's prefix."""
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Max, Sum
+from django.utils.translation import gettext as _
+
+from portal.access.policy import Actor, NotFound, may
+from portal.activity.services import record
+from portal.clients.models import ClientOrg
+from portal.documents.files import FileRejected, inspect, safe_name
+from portal.documents.models import Category, Document, DocumentVersion, Folder
+
+
+class DocumentError(Exception):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def storage_used() -> int:
+    """Bytes stored by this portal's documents (every version)."""
+    return int(DocumentVersion.objects.aggregate(total=Sum("size"))["total"] or 0)
+
+
+def storage_quota() -> int:
+    return int(connection.tenant.subscription.plan.storage_bytes)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) -> Folder:
+    if not actor.is_staff or not may(actor, "documents.view", org):
+        raise NotFound
+    name = name.strip()
+    if Folder.objects.filter(client_org=org, name__iexact=name).exists():
+        raise DocumentError(_("This client has a folder with that name already."), field="name")
+    folder = Folder(client_org=org, name=name, internal=internal)
+    folder.full_clean()
+    folder.save()
+    return folder
+
+
+@transaction.atomic
+def documents_upload(
+    *,
+    actor: Actor,
+    folder: Folder,
+    uploads: list[UploadedFile],
+    category: str = Category.OTHER,
+    document: Document | None = None,
+) -> list[Document]:
+    """Publish each file as a new document in `folder` (or, with `document`, as its new version). All or
+    nothing: one rejected file stores none of them."""
+    if not actor.is_staff or not may(actor, "documents.view", folder.client_org):
+        raise NotFound
+    if not uploads:
+        raise DocumentError(_("Choose at least one file."), field="files")
+    if document is not None and (document.folder_id != folder.pk or len(uploads) != 1):
+        raise DocumentError(_("A new version is one file."), field="files")
+    inspected = []
+    for upload in uploads:
+        name = safe_name(upload.name or "")
+        if (upload.size or 0) > settings.DOCUMENT_MAX_BYTES:
+            raise DocumentError(
+                _("%(name)s is larger than the %(limit)d MB a file may be.")
+                % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
+                field="files",
+            )
+        try:
+            inspected.append((upload, name, inspect(upload, name)))
+        except FileRejected as error:
+            raise DocumentError(error.message, field="files") from None
+    incoming = sum(result.size for _upload, _name, result in inspected)
+    if storage_used() + incoming > storage_quota():
+        raise DocumentError(_("This upload would go over your plan's storage quota."), field="files")
+    published = []
+    for upload, name, result in inspected:
+        target = document or Document.objects.create(
+            folder=folder, title=name.rsplit(".", 1)[0] or name, category=category
+        )
+        number = (target.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+        version = DocumentVersion(
+            document=target, number=number, original_name=name, size=result.size, sha256=result.sha256,
+            content_type=result.content_type, uploaded_by=actor.user,
+        )  # fmt: skip
+        version.file.save(name, upload, save=False)  # streamed by the storage, chunk by chunk
+        version.save()
+        target.save(update_fields=["updated_at"])
+        record(
+            actor=actor, verb="document.version_added" if document else "document.published", target=target,
+            client_org=folder.client_org, internal=folder.internal, data={"version": number, "file": name},
+        )  # fmt: skip
+        published.append(target)
+    return published

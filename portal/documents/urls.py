@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+urlpatterns = [
+    path("clients/<int:org_id>/documents/", views.document_list, name="list"),
+    path("clients/<int:org_id>/documents/folders/", views.folder_new, name="folder_new"),
+    path("clients/<int:org_id>/documents/upload/", views.upload, name="upload"),
+    path("documents/versions/<int:version_id>/download/", views.download, name="download"),
+]

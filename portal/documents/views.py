@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.access import policy
+from portal.access.policy import NotFound
+from portal.clients.views import actor
+from portal.documents import selectors
+from portal.documents.files import INLINE
+from portal.documents.models import Category, DownloadEvent
+from portal.documents.services import DocumentError, documents_upload, folder_create
+
+
+@login_required
+def document_list(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="documents.view", include_archived=me.is_staff)
+    folder_id = request.GET.get("folder", "")
+    documents = selectors.documents_for(
+        me, org, query=request.GET.get("q", ""), category=request.GET.get("category", ""),
+        folder_id=int(folder_id) if folder_id.isdigit() else None, order=request.GET.get("order", ""),
+    )  # fmt: skip
+    context = {
+        "org": org,
+        "folders": selectors.folders_for(me, org),
+        "documents": documents[:200],
+        "categories": Category.choices,
+        "query": request.GET.get("q", ""),
+    }
+    return render(request, "portal/documents/list.html", context)
+
+
+@login_required
+@require_POST
+def folder_new(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="documents.view")
+    try:
+        folder_create(
+            actor=me, org=org, name=request.POST.get("name", ""), internal=request.POST.get("internal") == "on"
+        )
+    except DocumentError as error:
+        messages.error(request, error.message)
+    return redirect("documents:list", org_id=org.pk)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, org_id: int) -> HttpResponse:
+    me = actor(request)
+    org = policy.client_org_get_for(me, org_id, capability="documents.view")
+    folder = selectors.folders_for(me, org).filter(pk=request.POST.get("folder") or 0).first()
+    if folder is None:
+        raise NotFound
+    try:
+        published = documents_upload(
+            actor=me, folder=folder, uploads=request.FILES.getlist("files"),
+            category=request.POST.get("category") or Category.OTHER,
+        )  # fmt: skip
+    except DocumentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)d documents published.") % {"count": len(published)})
+    return redirect("documents:list", org_id=org.pk)
+
+
+@login_required
+def download(request: HttpRequest, version_id: int) -> FileResponse:
+    """Streams a version through a permission check; shown inline only for the types browsers render safely
+    (and only when asked), downloaded otherwise. Every download is recorded."""
+    me = actor(request)
+    version = selectors.version_get_for(me, version_id)
+    stored = version.file.name or ""
+    if not stored or not default_storage.exists(stored):
+        raise NotFound
+    inline = request.GET.get("inline") == "1" and version.content_type in INLINE
+    DownloadEvent.objects.create(version=version, user=me.user, inline=inline)
+    response = FileResponse(
+        default_storage.open(stored), as_attachment=not inline, filename=version.original_name,
+        content_type=version.content_type if inline else "application/octet-stream",
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
