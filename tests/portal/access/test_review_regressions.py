@@ -26,7 +26,8 @@ def delegate(in_demo: Any) -> Contact:
     """Paula, given a custom role that may manage contacts but holds fewer rights than a client admin."""
     paula = Contact.objects.get(user__email="paula.lead@contoso.example")
     paula.role = Role.objects.create(
-        name="Delegate", slug="delegate",
+        name="Delegate",
+        slug="delegate",
         custom_capabilities=["organisation.view", "contacts.manage", "documents.view"],
     )
     paula.save()
