@@ -44,6 +44,10 @@ class Tenant(TenantMixin):
     digest_hour = models.PositiveSmallIntegerField(
         _("daily digest at"), default=8, validators=[MaxValueValidator(23)], help_text=_("Hour of the day, 0 to 23.")
     )
+    unscanned_files = models.CharField(
+        _("files too large for the virus scanner"), max_length=10,
+        choices=[("reject", _("Refuse them")), ("flag", _("Accept them, flagged as not scanned"))], default="reject",
+    )  # fmt: skip
     mfa_policy = models.CharField(
         _("two-factor authentication"), max_length=10, choices=MfaPolicy.choices, default=MfaPolicy.OPTIONAL
     )

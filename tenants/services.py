@@ -136,14 +136,18 @@ def tenant_update_branding(
 
 
 @transaction.atomic
-def tenant_update_security(*, tenant: Tenant, mfa_policy: str, time_zone: str, digest_hour: int) -> Tenant:
-    """The portal's two-factor policy, and the time zone and hour of its daily digest."""
+def tenant_update_security(
+    *, tenant: Tenant, mfa_policy: str, time_zone: str, digest_hour: int, unscanned_files: str = "reject"
+) -> Tenant:
+    """The portal's two-factor policy, what to do with files too large to scan, and the time zone and hour of
+    its daily digest."""
     fresh = Tenant.objects.select_for_update().get(pk=tenant.pk)
     fresh.mfa_policy = mfa_policy
+    fresh.unscanned_files = unscanned_files
     fresh.time_zone = time_zone
     fresh.digest_hour = digest_hour
     fresh.full_clean(exclude=["logo"], validate_unique=False)
-    fresh.save(update_fields=["mfa_policy", "time_zone", "digest_hour"])
+    fresh.save(update_fields=["mfa_policy", "unscanned_files", "time_zone", "digest_hour"])
     transaction.on_commit(routing_changed)
     return fresh
 

@@ -56,6 +56,10 @@ class ProfileForm(forms.Form):
 
 class SecurityForm(forms.Form):
     mfa_policy = forms.ChoiceField(label=_("Two-factor authentication"), choices=MfaPolicy.choices)
+    unscanned_files = forms.ChoiceField(
+        label=_("Files too large for the virus scanner"),
+        choices=[("reject", _("Refuse them")), ("flag", _("Accept them, flagged as not scanned"))],
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
     )

@@ -190,7 +190,10 @@ def security(request: HttpRequest) -> HttpResponse:
     if not me.manages_portal:
         raise NotFound
     tenant = request.tenant  # type: ignore[attr-defined]
-    initial = {"mfa_policy": tenant.mfa_policy, "time_zone": tenant.time_zone, "digest_hour": tenant.digest_hour}
+    initial = {
+        "mfa_policy": tenant.mfa_policy, "unscanned_files": tenant.unscanned_files,
+        "time_zone": tenant.time_zone, "digest_hour": tenant.digest_hour,
+    }  # fmt: skip
     form = SecurityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         tenant_update_security(tenant=tenant, **form.cleaned_data)

@@ -67,6 +67,12 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    scan_status = models.CharField(
+        max_length=20,
+        choices=[("clean", _("Scanned, clean")), ("too_large", _("Not scanned: too large")),
+                 ("not_configured", _("Not scanned"))],
+        default="not_configured",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-number"]
@@ -74,6 +80,21 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+
+class QuarantinedFile(models.Model):
+    """A file the scanner found infected: kept aside for review, never published, never served."""
+
+    file = models.FileField(max_length=400)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    signature = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    client_org = models.ForeignKey("clients.ClientOrg", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.signature})"
 
 
 class DownloadEvent(models.Model):

@@ -2,6 +2,7 @@
 plan's limits; the stored name is derived from the content's hash, under the tenant's prefix."""
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Max, Sum
@@ -10,8 +11,9 @@ from django.utils.translation import gettext as _
 from portal.access.policy import Actor, NotFound, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
-from portal.documents.files import FileRejected, inspect, safe_name
-from portal.documents.models import Category, Document, DocumentVersion, Folder
+from portal.documents.files import FileRejected, Inspection, inspect, safe_name
+from portal.documents.models import Category, Document, DocumentVersion, Folder, QuarantinedFile
+from portal.documents.scanning import ScannerUnavailable, ScanStatus, scan
 
 
 class DocumentError(Exception):
@@ -30,6 +32,36 @@ def storage_quota() -> int:
     return int(connection.tenant.subscription.plan.storage_bytes)  # type: ignore[attr-defined]
 
 
+def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str, result: Inspection) -> str:
+    """Scan the file when a scanner is configured. An infected file is quarantined and refused; one too large to
+    scan is refused or flagged, as the portal chose; a scanner that does not answer refuses the upload. Runs
+    before the publishing transaction, so the quarantine record survives the refusal."""
+    try:
+        outcome = scan(upload, result.size)
+    except ScannerUnavailable as error:
+        raise DocumentError(
+            _("%(name)s could not be checked for viruses; try again later.") % {"name": name}
+        ) from error
+    if outcome.status == ScanStatus.INFECTED:
+        stored = default_storage.save(f"{connection.schema_name}/quarantine/{result.sha256}", upload)  # type: ignore[attr-defined]
+        QuarantinedFile.objects.create(
+            file=stored, original_name=name, sha256=result.sha256, signature=outcome.signature[:200],
+            uploaded_by=actor.user, client_org=folder.client_org,
+        )  # fmt: skip
+        raise DocumentError(
+            _("%(name)s contains malware (%(signature)s) and was not published.")
+            % {"name": name, "signature": outcome.signature},
+            field="files",
+        )
+    if outcome.status == ScanStatus.TOO_LARGE and connection.tenant.unscanned_files == "reject":  # type: ignore[attr-defined]
+        raise DocumentError(
+            _("%(name)s is too large for the virus scanner, and this portal refuses files it cannot scan.")
+            % {"name": name},
+            field="files",
+        )
+    return outcome.status
+
+
 @transaction.atomic
 def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) -> Folder:
     if not actor.is_staff or not may(actor, "documents.view", org):
@@ -43,7 +75,6 @@ def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) ->
     return folder
 
 
-@transaction.atomic
 def documents_upload(
     *,
     actor: Actor,
@@ -70,21 +101,30 @@ def documents_upload(
                 field="files",
             )
         try:
-            inspected.append((upload, name, inspect(upload, name)))
+            result = inspect(upload, name)
         except FileRejected as error:
             raise DocumentError(error.message, field="files") from None
-    incoming = sum(result.size for _upload, _name, result in inspected)
+        inspected.append((upload, name, result, scan_or_refuse(actor, folder, upload, name, result)))
+    incoming = sum(result.size for _upload, _name, result, _scanned in inspected)
     if storage_used() + incoming > storage_quota():
         raise DocumentError(_("This upload would go over your plan's storage quota."), field="files")
+    with transaction.atomic():
+        return _publish(actor, folder, inspected, category, document)
+
+
+def _publish(
+    actor: Actor, folder: Folder, inspected: list[tuple[UploadedFile, str, Inspection, str]], category: str,
+    document: Document | None,
+) -> list[Document]:  # fmt: skip
     published = []
-    for upload, name, result in inspected:
+    for upload, name, result, scanned in inspected:
         target = document or Document.objects.create(
             folder=folder, title=name.rsplit(".", 1)[0] or name, category=category
         )
         number = (target.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         version = DocumentVersion(
             document=target, number=number, original_name=name, size=result.size, sha256=result.sha256,
-            content_type=result.content_type, uploaded_by=actor.user,
+            content_type=result.content_type, uploaded_by=actor.user, scan_status=scanned,
         )  # fmt: skip
         version.file.save(name, upload, save=False)  # streamed by the storage, chunk by chunk
         version.save()

@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # Largest single document version accepted (the plan's storage quota applies on top).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024**3)
+# Optional virus scanning (clamd, INSTREAM): "host:port"; files above the stream limit are never called clean.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+CLAMD_STREAM_MAX_BYTES = env.int("CLAMD_STREAM_MAX_BYTES", default=25 * 1024**2)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 # Days the activity history is kept before the retention purge (the only deletion its trigger allows).
 ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=3 * 365)
 

@@ -133,11 +133,14 @@ def test_managers_set_the_policy_on_the_security_page(in_demo: Tenant, clean_cac
     sign_in(owner, "olivia.owner@northwind.example")
 
     saved = owner.post(
-        "/settings/security/", {"mfa_policy": "staff", "time_zone": "America/New_York", "digest_hour": "7"}
+        "/settings/security/",
+        {"mfa_policy": "staff", "unscanned_files": "flag", "time_zone": "America/New_York", "digest_hour": "7"},
     )
     assert saved.status_code == 302
     tenant = Tenant.objects.get(pk=in_demo.pk)
-    assert (tenant.mfa_policy, tenant.time_zone, tenant.digest_hour) == ("staff", "America/New_York", 7)
+    assert (tenant.mfa_policy, tenant.unscanned_files, tenant.time_zone, tenant.digest_hour) == (
+        "staff", "flag", "America/New_York", 7,
+    )  # fmt: skip
     refused = owner.post(
         "/settings/security/", {"mfa_policy": "staff", "time_zone": "Mars/Olympus", "digest_hour": "7"}
     )

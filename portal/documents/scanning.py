@@ -1,0 +1,66 @@
+"""Virus scanning through clamd's INSTREAM protocol, when CLAMD_ADDRESS is set.
+
+clamd answers "OK" for a stream larger than its StreamMaxLength without having scanned it all, so a file larger
+than CLAMD_STREAM_MAX_BYTES (set it to clamd's own limit) is never sent: it is reported `too_large`, and the
+portal's policy decides whether such a file is refused or kept, flagged as not scanned.
+"""
+
+import socket
+import struct
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+
+CHUNK = 64 * 1024
+
+
+class ScanStatus:
+    CLEAN = "clean"
+    INFECTED = "infected"
+    TOO_LARGE = "too_large"
+    NOT_CONFIGURED = "not_configured"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    status: str
+    signature: str = ""
+
+
+class ScannerUnavailable(Exception):
+    """clamd did not answer or answered something unexpected: the upload is refused, never let through."""
+
+
+def scan(stream: IO[bytes], size: int) -> ScanResult:
+    address = settings.CLAMD_ADDRESS
+    if not address:
+        return ScanResult(ScanStatus.NOT_CONFIGURED)
+    if size > settings.CLAMD_STREAM_MAX_BYTES:
+        return ScanResult(ScanStatus.TOO_LARGE)
+    host, _, port = address.rpartition(":")
+    stream.seek(0)
+    try:
+        with socket.create_connection((host, int(port)), timeout=settings.CLAMD_TIMEOUT) as connection:
+            connection.sendall(b"zINSTREAM\0")
+            while chunk := stream.read(CHUNK):
+                connection.sendall(struct.pack("!L", len(chunk)) + chunk)
+            connection.sendall(struct.pack("!L", 0))
+            reply = b""
+            while not reply.endswith(b"\0"):
+                data = connection.recv(4096)
+                if not data:
+                    break
+                reply += data
+    except OSError as error:
+        raise ScannerUnavailable(f"the virus scanner did not answer ({error})") from None
+    finally:
+        stream.seek(0)
+    answer = reply.rstrip(b"\0").decode(errors="replace").strip()
+    if answer.endswith("OK"):
+        return ScanResult(ScanStatus.CLEAN)
+    if answer.endswith("FOUND"):
+        return ScanResult(ScanStatus.INFECTED, answer.removeprefix("stream:").removesuffix("FOUND").strip())
+    if "size limit exceeded" in answer:
+        return ScanResult(ScanStatus.TOO_LARGE)
+    raise ScannerUnavailable(f"unexpected answer from the virus scanner: {answer!r}")
