@@ -12,6 +12,7 @@ DOCUMENTS_VIEW = register(
     url_name="documents:list",
 )
 PUBLISHED = events.register("document.published", label=_("New documents"), capability="documents.view")
+DELETED = events.register("document.deleted", label=_("Deleted documents"), capability="documents.view")
 NEW_VERSION = events.register(
     "document.version_added", label=_("New versions of documents"), capability="documents.view"
 )

@@ -63,6 +63,23 @@ def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str
 
 
 @transaction.atomic
+def document_delete(*, actor: Actor, document: Document) -> None:
+    """Delete a document, its versions and their files (after commit: a rollback keeps the files)."""
+    if not actor.manages_portal and not (actor.is_staff and may(actor, "documents.view", document.folder.client_org)):
+        raise NotFound
+    names = [name for name in document.versions.values_list("file", flat=True) if name]
+    record(actor=actor, verb="document.deleted", target=document, client_org=document.folder.client_org,
+           internal=document.folder.internal)  # fmt: skip
+    document.delete()
+
+    def delete_files() -> None:
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+@transaction.atomic
 def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) -> Folder:
     if not actor.is_staff or not may(actor, "documents.view", org):
         raise NotFound

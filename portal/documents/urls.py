@@ -8,4 +8,5 @@ urlpatterns = [
     path("clients/<int:org_id>/documents/folders/", views.folder_new, name="folder_new"),
     path("clients/<int:org_id>/documents/upload/", views.upload, name="upload"),
     path("documents/versions/<int:version_id>/download/", views.download, name="download"),
+    path("documents/<int:document_id>/delete/", views.delete, name="delete"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +12,7 @@ from portal.clients.views import actor
 from portal.documents import selectors
 from portal.documents.files import INLINE
 from portal.documents.models import Category, DownloadEvent
-from portal.documents.services import DocumentError, documents_upload, folder_create
+from portal.documents.services import DocumentError, document_delete, documents_upload, folder_create
 
 
 @login_required
@@ -50,6 +50,21 @@ def folder_new(request: HttpRequest, org_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def delete(request: HttpRequest, document_id: int) -> HttpResponse:
+    me = actor(request)
+    document = selectors.document_get_for(me, document_id)
+    org_id = document.folder.client_org_id
+    try:
+        document_delete(actor=me, document=document)
+    except DocumentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The document and its versions were deleted."))
+    return redirect("documents:list", org_id=org_id)
+
+
+@login_required
+@require_POST
 def upload(request: HttpRequest, org_id: int) -> HttpResponse:
     me = actor(request)
     org = policy.client_org_get_for(me, org_id, capability="documents.view")
@@ -68,8 +83,13 @@ def upload(request: HttpRequest, org_id: int) -> HttpResponse:
     return redirect("documents:list", org_id=org.pk)
 
 
+def presigns_urls(storage: object) -> bool:
+    """S3 (django-storages) hands out short-lived signed URLs: the file then never passes through the app."""
+    return bool(getattr(storage, "querystring_auth", False))
+
+
 @login_required
-def download(request: HttpRequest, version_id: int) -> FileResponse:
+def download(request: HttpRequest, version_id: int) -> HttpResponseBase:
     """Streams a version through a permission check; shown inline only for the types browsers render safely
     (and only when asked), downloaded otherwise. Every download is recorded."""
     me = actor(request)
@@ -79,6 +99,13 @@ def download(request: HttpRequest, version_id: int) -> FileResponse:
         raise NotFound
     inline = request.GET.get("inline") == "1" and version.content_type in INLINE
     DownloadEvent.objects.create(version=version, user=me.user, inline=inline)
+    if presigns_urls(default_storage):
+        disposition = "inline" if inline else f'attachment; filename="{version.original_name}"'
+        parameters = {
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": version.content_type if inline else "application/octet-stream",
+        }
+        return HttpResponseRedirect(default_storage.url(stored, parameters=parameters))  # type: ignore[call-arg]
     response = FileResponse(
         default_storage.open(stored), as_attachment=not inline, filename=version.original_name,
         content_type=version.content_type if inline else "application/octet-stream",

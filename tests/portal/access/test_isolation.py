@@ -70,6 +70,7 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
     )
     return {
         "version_id": document.versions.get().pk,
+        "document_id": document.pk,
         "type_code": "client",
         "target_id": fabrikam.pk,
         "attachment_id": comment.attachments.get().pk,

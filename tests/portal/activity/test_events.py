@@ -28,7 +28,7 @@ from portal.activity.services import fan_out
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
 from portal.documents.models import Folder
-from portal.documents.services import documents_upload
+from portal.documents.services import document_delete, documents_upload
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]
@@ -103,7 +103,16 @@ def publish_document(new_version: bool = False) -> User:
     return mia
 
 
+def delete_document() -> User:
+    mia = user("mia.member@northwind.example")
+    folder = Folder.objects.create(client_org=contoso(), name="Old reports")
+    [document] = documents_upload(actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile("old.txt", b"x")])
+    document_delete(actor=actor_for(mia), document=document)
+    return mia
+
+
 TRIGGERS: dict[str, Callable[[], User]] = {
+    "document.deleted": delete_document,
     "document.published": publish_document,
     "document.version_added": lambda: publish_document(new_version=True),
     "comment.added": lambda: comment("paula.lead@contoso.example", body="Kick-off notes attached."),
