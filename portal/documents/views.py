@@ -1,7 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +37,7 @@ def document_list(request: HttpRequest, org_id: int) -> HttpResponse:
         "documents": documents[:200],
         "categories": Category.choices,
         "query": request.GET.get("q", ""),
+        "inline_types": INLINE,
     }
     return render(request, "portal/documents/list.html", context)
 
@@ -71,14 +79,19 @@ def upload(request: HttpRequest, org_id: int) -> HttpResponse:
     folder = selectors.folders_for(me, org).filter(pk=request.POST.get("folder") or 0).first()
     if folder is None:
         raise NotFound
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         published = documents_upload(
             actor=me, folder=folder, uploads=request.FILES.getlist("files"),
             category=request.POST.get("category") or Category.OTHER,
         )  # fmt: skip
     except DocumentError as error:
+        if wants_json:
+            return JsonResponse({"error": error.message}, status=400)
         messages.error(request, error.message)
     else:
+        if wants_json:
+            return JsonResponse({"published": [document.pk for document in published]})
         messages.success(request, _("%(count)d documents published.") % {"count": len(published)})
     return redirect("documents:list", org_id=org.pk)
 

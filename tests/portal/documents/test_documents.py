@@ -197,3 +197,18 @@ def test_staff_upload_through_the_page(as_user: Callable[[Any], Client], folder:
     )
 
     assert sorted(Document.objects.values_list("title", flat=True)) == ["a", "b"]
+
+
+def test_the_drag_and_drop_endpoint_answers_json(as_user: Callable[[Any], Client], folder: Folder) -> None:
+    mia = as_user(User.objects.get(email="mia.member@northwind.example"))
+    url = reverse("documents:upload", kwargs={"org_id": folder.client_org_id})
+
+    ok = mia.post(url, {"folder": folder.pk, "files": [upload("a.pdf", PDF)]}, headers={"accept": "application/json"})
+    refused = mia.post(
+        url, {"folder": folder.pk, "files": [upload("e.pdf", b"")]}, headers={"accept": "application/json"}
+    )
+
+    assert ok.status_code == 200
+    assert ok.json()["published"] == [Document.objects.get().pk]
+    assert refused.status_code == 400
+    assert "is empty" in refused.json()["error"]

@@ -1,0 +1,94 @@
+"""Staff drags two files into a client folder and publishes them; a contact of that client finds one by search,
+previews it and downloads it."""
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from django_tenants.utils import tenant_context
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from portal.clients.models import ClientOrg
+from portal.documents.models import Document, Folder
+from tenants.models import Tenant
+from tests.browser.conftest import screenshot
+from tests.tenants.committed import commit_now
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+PASSWORD = "northwind-demo-2026"
+
+
+def folder_for_the_journey() -> None:
+    with tenant_context(Tenant.objects.get(slug="demo")):
+        Folder.objects.get_or_create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Journey reports")
+
+
+def remove_journey_documents() -> None:
+    with tenant_context(Tenant.objects.get(slug="demo")):
+        Document.objects.filter(folder__name="Journey reports").delete()
+        Folder.objects.filter(name="Journey reports").delete()
+
+
+@pytest.fixture
+def journey_folder(django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    commit_now(django_db_blocker, folder_for_the_journey)
+    yield
+    commit_now(django_db_blocker, remove_journey_documents)
+
+
+def sign_in(page: Page, portal: str, email: str) -> None:
+    page.goto(f"{portal}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+
+
+def png_bytes() -> list[int]:
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 16), "#2e7d32").save(buffer, "PNG")
+    return list(buffer.getvalue())
+
+
+def test_staff_publishes_by_drag_and_drop_and_a_contact_finds_previews_and_downloads(
+    journey_folder: None, page: Page, live_url: str
+) -> None:
+    portal = live_url.replace("://localhost", "://demo.localhost")
+    sign_in(page, portal, "mia.member@northwind.example")
+    page.goto(f"{portal}/clients/1/documents/")
+    page.get_by_label("Folder", exact=True).select_option(label="Journey reports")
+    files = page.evaluate_handle(
+        """(png) => {
+            const data = new DataTransfer();
+            data.items.add(new File(["Kick-off minutes: scope agreed"], "kickoff-minutes.txt", {type: "text/plain"}));
+            data.items.add(new File([new Uint8Array(png)], "site-photo.png", {type: "image/png"}));
+            return data;
+        }""",
+        png_bytes(),
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": files})
+    expect(page.get_by_role("cell", name="site-photo", exact=True)).to_be_visible(timeout=15000)
+    expect(page.get_by_role("cell", name="kickoff-minutes", exact=True)).to_be_visible()
+    screenshot(page, "documents-1-published")
+
+    page.context.clear_cookies()
+    sign_in(page, portal, "victor.viewer@contoso.example")
+    page.get_by_role("link", name="Documents").click()
+    page.get_by_label("Search titles and descriptions").fill("photo")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("cell", name="site-photo", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="kickoff-minutes", exact=True)).not_to_be_visible()
+    screenshot(page, "documents-2-found")
+
+    with page.expect_popup() as popup:
+        page.get_by_role("link", name="Preview").click()
+    preview = popup.value
+    preview.wait_for_load_state()
+    assert preview.evaluate("document.contentType") == "image/png"
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="v1", exact=False).click()
+    assert download.value.suggested_filename == "site-photo.png"
+    with open(download.value.path(), "rb") as saved:
+        assert saved.read(8) == b"\x89PNG\r\n\x1a\n"
