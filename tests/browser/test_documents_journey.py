@@ -5,10 +5,12 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from portal.activity.models import ActivityEvent
 from portal.clients.models import ClientOrg
 from portal.documents.models import Document, Folder
 from tenants.models import Tenant
@@ -25,8 +27,12 @@ def folder_for_the_journey() -> None:
 
 
 def remove_journey_documents() -> None:
-    with tenant_context(Tenant.objects.get(slug="demo")):
-        Document.objects.filter(folder__name="Journey reports").delete()
+    """Undo what the web server committed, history included (the way the retention purge may)."""
+    with tenant_context(Tenant.objects.get(slug="demo")), transaction.atomic(), connection.cursor() as cursor:
+        documents = Document.objects.filter(folder__name="Journey reports")
+        cursor.execute("SET LOCAL portico.activity_purge = 'on'")
+        ActivityEvent.objects.filter(target_type="documents.document", target_id__in=documents.values("pk")).delete()
+        documents.delete()
         Folder.objects.filter(name="Journey reports").delete()
 
 
