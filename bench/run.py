@@ -9,6 +9,7 @@ targets are checked as ratios where two methods are compared.
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `tests.support`, when run as a script
 BASELINE_SCHEMAS = 200
 RESOLVE_TENANTS = 100
 
@@ -173,6 +175,45 @@ def measure_resolution(passes: int) -> tuple[float, float]:
     return cached, stock
 
 
+def measure_upload() -> float:
+    """Set up a client, a folder and a verified owner in the first bench tenant, collect static files for the
+    production settings, upload 1 GiB through gunicorn, then remove the document again (the quota)."""
+    from allauth.account.models import EmailAddress
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import User
+    from bench import upload
+    from portal.access.policy import SYSTEM
+    from portal.clients.models import ClientOrg
+    from portal.documents.models import Document, Folder
+    from portal.documents.services import document_delete
+    from tenants.models import Tenant
+    from tests.support.network import free_port
+
+    tenant = Tenant.objects.get(slug="bench-0000")
+    email = "owner@bench-0000.example"
+    with tenant_context(tenant):
+        owner = User.objects.get(email=email)
+        owner.set_password("bench-owner-password-2026")
+        owner.save(update_fields=["password"])
+        EmailAddress.objects.filter(user=owner).update(verified=True)
+        org = ClientOrg.objects.filter(name="Bench client").first() or ClientOrg.objects.create(
+            name="Bench client", account_manager=owner
+        )
+        folder, _created = Folder.objects.get_or_create(client_org=org, name="Bench uploads")
+    port = free_port()
+    env = upload.production_environment(port)
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    env["REDIS_URL"] = os.environ["REDIS_URL"]
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    try:
+        return upload.measure(port, env, folder.pk, org.pk, email, "bench-owner-password-2026")
+    finally:
+        with tenant_context(tenant):
+            for document in Document.objects.filter(folder=folder):
+                document_delete(actor=SYSTEM, document=document)
+
+
 def main() -> int:
     bench_db = use_bench_services()
     create_database(bench_db)
@@ -189,6 +230,8 @@ def main() -> int:
     clone_ms, migrate_ms = measure_schema_steps(clone_runs=15, migrate_runs=5)
     total_ms = measure_total(runs=15)
     cached_us, stock_us = measure_resolution(passes=20)
+    print("Uploading 1 GiB through gunicorn…", flush=True)
+    upload_mb = measure_upload()
 
     figures: list[dict[str, float | str]] = [
         {"name": "tenant_schemas", "value": tenants, "unit": "schemas"},
@@ -197,6 +240,7 @@ def main() -> int:
         {"name": "provision_total_ms", "value": round(statistics.median(total_ms), 2), "unit": "ms"},
         {"name": "resolve_cached_us", "value": round(cached_us, 2), "unit": "us"},
         {"name": "resolve_stock_us", "value": round(stock_us, 2), "unit": "us"},
+        {"name": "upload_1gb_peak_rss_mb", "value": round(upload_mb, 1), "unit": "MB"},
     ]
     value = {figure["name"]: float(figure["value"]) for figure in figures}
     ratios: list[dict[str, float | str]] = [
@@ -216,6 +260,7 @@ def main() -> int:
         ("provision_total_ms < 1000", value["provision_total_ms"] < 1000),
         ("resolve_stock_us / resolve_cached_us >= 5", float(ratios[1]["value"]) >= 5),
         (f"at least {BASELINE_SCHEMAS} tenant schemas", value["tenant_schemas"] >= BASELINE_SCHEMAS),
+        ("upload_1gb_peak_rss_mb < 100", value["upload_1gb_peak_rss_mb"] < 100),
     ]
 
     print()
