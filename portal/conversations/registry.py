@@ -22,6 +22,8 @@ class Commentable:
     org_of: Callable[[Any], ClientOrg]
     get_for: Callable[[Actor, int], Any]
     capability: str
+    # Targets that are themselves staff-only (an internal folder's document): every comment on them is internal.
+    internal_of: Callable[[Any], bool]
 
 
 COMMENTABLE: dict[str, Commentable] = {}
@@ -34,8 +36,21 @@ def enable(
     org_of: Callable[[Any], ClientOrg],
     get_for: Callable[[Actor, int], Any],
     capability: str = "organisation.view",
+    internal_of: Callable[[Any], bool] = lambda target: False,
 ) -> None:
-    COMMENTABLE[type_code] = Commentable(type_code, model, org_of, get_for, capability)
+    COMMENTABLE[type_code] = Commentable(type_code, model, org_of, get_for, capability, internal_of)
+
+
+def visible(entry: Commentable, actor: Actor, target: models.Model) -> bool:
+    """May the actor see this target? Asked of the model's own `get_for` (portal.access), not just its
+    organisation, so staff-only targets stay staff-only."""
+    from portal.access.policy import NotFound
+
+    try:
+        entry.get_for(actor, target.pk)
+    except NotFound:
+        return False
+    return True
 
 
 def commentable_for(instance: models.Model) -> Commentable:

@@ -1,15 +1,15 @@
 from django.db import models
 from django.db.models import QuerySet
 
-from portal.access.policy import Actor, NotFound, may
+from portal.access.policy import Actor, NotFound
 from portal.conversations.models import Attachment, Comment
-from portal.conversations.registry import commentable_for
+from portal.conversations.registry import commentable_for, visible
 
 
 def comments_for(actor: Actor, target: models.Model) -> QuerySet[Comment]:
     """The thread of a target the actor may see; internal notes for staff only."""
     entry = commentable_for(target)
-    if not may(actor, entry.capability, entry.org_of(target)):
+    if not visible(entry, actor, target):
         return Comment.objects.none()
     comments = Comment.objects.filter(target_type=entry.type_code, target_id=target.pk)
     if not actor.is_staff:
@@ -27,6 +27,7 @@ def attachment_get_for(actor: Actor, attachment_id: int) -> Attachment:
     from portal.conversations.registry import COMMENTABLE
 
     entry = COMMENTABLE[comment.target_type]
-    if not may(actor, entry.capability, comment.client_org):
+    target = entry.model._default_manager.filter(pk=comment.target_id).first()
+    if target is None or not visible(entry, actor, target):
         raise NotFound
     return attachment

@@ -10,7 +10,7 @@ from accounts.models import User
 from portal.access.policy import Actor, NotFound, actor_for, may
 from portal.activity.services import record
 from portal.conversations.models import Attachment, Comment
-from portal.conversations.registry import commentable_for
+from portal.conversations.registry import commentable_for, visible
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -30,10 +30,13 @@ def mentioned_people(body: str, *, target: models.Model, internal: bool) -> list
     org = entry.org_of(target)
     emails = {match.lower() for match in MENTION.findall(body)}
     people = User.objects.filter(email__in=emails, is_active=True)
+    internal = internal or entry.internal_of(target)
     return [
         person
         for person in people
-        if (not internal or actor_for(person).is_staff) and may(actor_for(person), entry.capability, org)
+        if (not internal or actor_for(person).is_staff)
+        and may(actor_for(person), entry.capability, org)
+        and visible(entry, actor_for(person), target)
     ]
 
 
@@ -43,10 +46,11 @@ def comment_add(
 ) -> Comment:
     entry = commentable_for(target)
     org = entry.org_of(target)
-    if not may(actor, entry.capability, org):
+    if not visible(entry, actor, target):
         raise NotFound
     if internal and not actor.is_staff:
         raise NotFound
+    internal = internal or entry.internal_of(target)
     body = body.strip()
     files = files or []
     if not body and not files:

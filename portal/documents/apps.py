@@ -7,4 +7,6 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
-        from portal.documents import capabilities  # noqa: F401  (registers documents.view, comments on documents)
+        from portal.documents import capabilities
+
+        capabilities.enable_comments()

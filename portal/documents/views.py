@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from portal.access import policy
 from portal.access.policy import NotFound
 from portal.clients.views import actor
+from portal.conversations.selectors import comments_for
 from portal.documents import selectors
 from portal.documents.files import INLINE
 from portal.documents.models import Category, DownloadEvent
@@ -40,6 +41,22 @@ def document_list(request: HttpRequest, org_id: int) -> HttpResponse:
         "inline_types": INLINE,
     }
     return render(request, "portal/documents/list.html", context)
+
+
+@login_required
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    me = actor(request)
+    document = selectors.document_get_for(me, document_id)
+    context = {
+        "document": document,
+        "org": document.folder.client_org,
+        "versions": document.versions.select_related("uploaded_by"),
+        "inline_types": INLINE,
+        "thread": comments_for(me, document),
+        "target": document,
+        "type_code": "document",
+    }
+    return render(request, "portal/documents/detail.html", context)
 
 
 @login_required

@@ -212,3 +212,32 @@ def test_the_drag_and_drop_endpoint_answers_json(as_user: Callable[[Any], Client
     assert ok.json()["published"] == [Document.objects.get().pk]
     assert refused.status_code == 400
     assert "is empty" in refused.json()["error"]
+
+
+def test_comments_on_documents_follow_the_documents_visibility(
+    as_user: Callable[[Any], Client], staff: Any, folder: Folder, django_capture_on_commit_callbacks: Any
+) -> None:
+    from portal.activity.models import Notification
+    from portal.conversations.services import comment_add
+
+    org = folder.client_org
+    internal = Folder.objects.create(client_org=org, name="Staff only", internal=True)
+    [shared_doc] = publish(staff, folder, upload("Plan.pdf", PDF))
+    [internal_doc] = publish(staff, internal, upload("Margins.pdf", PDF))
+    carla = User.objects.get(email="carla.admin@contoso.example")
+
+    comment_add(actor=actor_for(carla), target=shared_doc, body="Looks good")
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - NotFound: the contact may not see it
+        comment_add(actor=actor_for(carla), target=internal_doc, body="What is this?")
+    assert type(raised.value).__name__ == "NotFound"
+    comment_add(actor=staff, target=internal_doc, body="Margin is thin")  # not marked internal by the author
+
+    event = ActivityEvent.objects.get(target_type="documents.document", target_id=internal_doc.pk, verb="note.added")
+    assert event.internal  # a comment on a staff-only document is a staff note
+    page = as_user(carla).get(reverse("documents:detail", kwargs={"document_id": shared_doc.pk}))
+    assert b"Looks good" in page.content
+    assert as_user(carla).get(reverse("documents:detail", kwargs={"document_id": internal_doc.pk})).status_code == 404
+    from portal.activity.services import fan_out
+
+    fan_out(event.pk)
+    assert not Notification.objects.filter(event=event, user__contact__isnull=False).exists()
