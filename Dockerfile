@@ -15,13 +15,14 @@ COPY billing ./billing
 RUN /venv/bin/pip install -e .
 
 FROM python:3.11-slim-bookworm AS runtime
-# postgresql-client: `migrate` snapshots the template schema with pg_dump (tenants.template).
+# postgresql-client: `migrate` snapshots the template schema with pg_dump (tenants.template);
+# poppler-utils: thumbnails of PDFs (portal.documents.thumbnails).
 ENV PATH="/venv/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     PORTICO_ENV_FILE=""
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 postgresql-client && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 postgresql-client poppler-utils && rm -rf /var/lib/apt/lists/* \
     && groupadd --system portico && useradd --system --gid portico --home-dir /app --shell /usr/sbin/nologin portico
 WORKDIR /app
 COPY --from=build /venv /venv

@@ -8,7 +8,7 @@ PORT ?= 8000
 # Every command runs with the services `infra/local/services.py up` chose.
 WITH_SERVICES := set -a && . ./.var/services.env && set +a &&
 
-.PHONY: run test lint bench stop install services migrate browser-deps clean
+.PHONY: run test lint bench stop install services migrate system-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,15 +41,19 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-browser-deps:
-	@test -x /usr/bin/chromium || { \
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    echo "[browser] installing Debian's chromium"; \
+	    echo "[system] installing Debian packages:$$missing"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
-	  else echo "[browser] /usr/bin/chromium is missing: install Debian's chromium package"; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	  else echo "[system] missing Debian packages:$$missing (chromium for the browser journeys, poppler-utils for PDF thumbnails)"; exit 1; fi; \
+	fi
 
-test: services lint browser-deps
+test: services lint system-deps
 	$(WITH_SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: services

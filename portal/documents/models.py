@@ -54,6 +54,12 @@ def version_path(version: "DocumentVersion", filename: str) -> str:
     return f"{schema}/documents/{version.document_id}/{version.sha256[:16]}-{filename}"
 
 
+def thumbnail_path(version: "DocumentVersion", filename: str) -> str:
+    from django.db import connection
+
+    return f"{connection.schema_name}/thumbnails/{filename}"  # type: ignore[attr-defined]
+
+
 class DocumentVersion(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -67,6 +73,7 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    thumbnail = models.ImageField(upload_to=thumbnail_path, blank=True, max_length=400)
     scan_status = models.CharField(
         max_length=20,
         choices=[("clean", _("Scanned, clean")), ("too_large", _("Not scanned: too large")),

@@ -1,6 +1,8 @@
 """Writing documents: folders, uploads (new documents or new versions). Checked against `portal.access` and the
 plan's limits; the stored name is derived from the content's hash, under the tenant's prefix."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +16,7 @@ from portal.clients.models import ClientOrg
 from portal.documents.files import FileRejected, Inspection, inspect, safe_name
 from portal.documents.models import Category, Document, DocumentVersion, Folder, QuarantinedFile
 from portal.documents.scanning import ScannerUnavailable, ScanStatus, scan
+from portal.documents.tasks import thumbnail_make_task
 
 
 class DocumentError(Exception):
@@ -30,6 +33,13 @@ def storage_used() -> int:
 
 def storage_quota() -> int:
     return int(connection.tenant.subscription.plan.storage_bytes)  # type: ignore[attr-defined]
+
+
+def thumbnail_later(version_id: int) -> Callable[[], None]:
+    def make() -> None:
+        thumbnail_make_task.delay(version_id)
+
+    return make
 
 
 def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str, result: Inspection) -> str:
@@ -145,6 +155,7 @@ def _publish(
         )  # fmt: skip
         version.file.save(name, upload, save=False)  # streamed by the storage, chunk by chunk
         version.save()
+        transaction.on_commit(thumbnail_later(version.pk))
         target.save(update_fields=["updated_at"])
         record(
             actor=actor, verb="document.version_added" if document else "document.published", target=target,

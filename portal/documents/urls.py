@@ -9,5 +9,6 @@ urlpatterns = [
     path("clients/<int:org_id>/documents/upload/", views.upload, name="upload"),
     path("documents/versions/<int:version_id>/download/", views.download, name="download"),
     path("documents/<int:document_id>/", views.document_detail, name="detail"),
+    path("documents/versions/<int:version_id>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("documents/<int:document_id>/delete/", views.delete, name="delete"),
 ]

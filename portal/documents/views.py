@@ -74,6 +74,17 @@ def folder_new(request: HttpRequest, org_id: int) -> HttpResponse:
 
 
 @login_required
+def thumbnail(request: HttpRequest, version_id: int) -> FileResponse:
+    version = selectors.version_get_for(actor(request), version_id)
+    if not version.thumbnail:
+        raise NotFound
+    response = FileResponse(default_storage.open(str(version.thumbnail.name)), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 @require_POST
 def delete(request: HttpRequest, document_id: int) -> HttpResponse:
     me = actor(request)

@@ -1,0 +1,10 @@
+from config.celery import app
+from portal.documents.models import DocumentVersion
+from portal.documents.thumbnails import make_thumbnail
+from tenants.tasks import TenantOnlyTask
+
+
+@app.task(base=TenantOnlyTask, name="documents.make_thumbnail")
+def thumbnail_make_task(version_id: int) -> bool:
+    version = DocumentVersion.objects.filter(pk=version_id).first()
+    return make_thumbnail(version) if version is not None else False

@@ -1,0 +1,56 @@
+"""Thumbnails of document versions, made in Celery: images with Pillow, PDFs' first page with pdftoppm when it
+is installed (poppler-utils; the image carries it). Other types show an icon instead."""
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from portal.documents.models import DocumentVersion
+
+SIZE = (320, 320)
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+RENDER_TIMEOUT = 30
+
+
+def first_page_of_pdf(data: bytes) -> Image.Image | None:
+    renderer = shutil.which("pdftoppm")
+    if renderer is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(data)
+        command = [renderer, "-png", "-f", "1", "-l", "1", "-scale-to", str(SIZE[0]), str(source), f"{folder}/page"]
+        result = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT, check=False)  # noqa: S603
+        pages = sorted(Path(folder).glob("page*.png"))
+        if result.returncode != 0 or not pages:
+            return None
+        return Image.open(io.BytesIO(pages[0].read_bytes()))
+
+
+def make_thumbnail(version: DocumentVersion) -> bool:
+    """Store a PNG thumbnail next to the tenant's documents; False when the type has none."""
+    if version.thumbnail or not version.file.name:
+        return bool(version.thumbnail)
+    with default_storage.open(version.file.name) as handle:
+        data = handle.read() if version.content_type == "application/pdf" else None
+        if version.content_type in IMAGE_TYPES:
+            picture: Image.Image | None = Image.open(handle)
+            picture.load()  # type: ignore[union-attr]
+        elif data is not None:
+            picture = first_page_of_pdf(data)
+        else:
+            picture = None
+    if picture is None:
+        return False
+    picture.thumbnail(SIZE)
+    output = io.BytesIO()
+    picture.convert("RGB").save(output, "PNG")
+    version.thumbnail.save(f"{version.pk}.png", ContentFile(output.getvalue()), save=False)
+    version.save(update_fields=["thumbnail"])
+    return True

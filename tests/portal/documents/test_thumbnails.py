@@ -1,0 +1,57 @@
+"""Thumbnails are made in Celery after publishing: images with Pillow, PDFs' first page with pdftoppm."""
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from accounts.models import User
+from config.celery import app
+from portal.access.policy import actor_for
+from portal.clients.models import ClientOrg
+from portal.documents.models import Folder
+from portal.documents.services import documents_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield django_capture_on_commit_callbacks
+    finally:
+        app.conf.task_always_eager = False
+        app.conf.task_eager_propagates = False
+
+
+def encoded(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "#aa3300").save(buffer, kind)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "kind"), [("photo.png", "PNG"), ("report.pdf", "PDF")])
+def test_a_thumbnail_is_made_after_publishing(in_demo: Any, eager: Any, as_user: Any, name: str, kind: str) -> None:
+    mia = User.objects.get(email="mia.member@northwind.example")
+    folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Pictures")
+    with eager(execute=True):
+        [document] = documents_upload(
+            actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile(name, encoded(kind))]
+        )
+
+    version = document.versions.get()
+    version.refresh_from_db()
+    assert str(version.thumbnail.name) == f"demo/thumbnails/{version.pk}.png"
+    victor: Client = as_user(User.objects.get(email="victor.viewer@contoso.example"))
+    response: Any = victor.get(reverse("documents:thumbnail", kwargs={"version_id": version.pk}))
+    thumbnail = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert max(thumbnail.size) <= 320
+    hana: Client = as_user(User.objects.get(email="hana.admin@fabrikam.example"))
+    assert hana.get(reverse("documents:thumbnail", kwargs={"version_id": version.pk})).status_code == 404
