@@ -89,6 +89,23 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.number}"
 
 
+class ResumableUpload(models.Model):
+    """A large file arriving in chunks (portal.documents.resumable)."""
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    filename = models.CharField(max_length=255)
+    length = models.PositiveBigIntegerField()
+    offset = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.offset}/{self.length}"
+
+
 class QuarantinedFile(models.Model):
     """A file the scanner found infected: kept aside for review, never published, never served."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import resumable_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("documents/<int:document_id>/", views.document_detail, name="detail"),
     path("documents/versions/<int:version_id>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("documents/<int:document_id>/delete/", views.delete, name="delete"),
+    path("clients/<int:org_id>/documents/uploads/", resumable_views.create, name="resumable_create"),
+    path("documents/uploads/<uuid:upload_id>/", resumable_views.resume, name="resumable"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -39,6 +40,8 @@ def document_list(request: HttpRequest, org_id: int) -> HttpResponse:
         "categories": Category.choices,
         "query": request.GET.get("q", ""),
         "inline_types": INLINE,
+        "resumable_above": settings.RESUMABLE_ABOVE_BYTES,
+        "chunk_size": settings.RESUMABLE_CHUNK_BYTES,
     }
     return render(request, "portal/documents/list.html", context)
 

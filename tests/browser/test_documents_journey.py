@@ -69,6 +69,8 @@ def test_staff_publishes_by_drag_and_drop_and_a_contact_finds_previews_and_downl
             const data = new DataTransfer();
             data.items.add(new File(["Kick-off minutes: scope agreed"], "kickoff-minutes.txt", {type: "text/plain"}));
             data.items.add(new File([new Uint8Array(png)], "site-photo.png", {type: "image/png"}));
+            const long = "Steering committee minutes.\\n".repeat(5000);
+            data.items.add(new File([long], "long-minutes.txt", {type: "text/plain"}));
             return data;
         }""",
         png_bytes(),
@@ -76,6 +78,7 @@ def test_staff_publishes_by_drag_and_drop_and_a_contact_finds_previews_and_downl
     page.dispatch_event("#dropzone", "drop", {"dataTransfer": files})
     expect(page.get_by_role("cell", name="site-photo", exact=True)).to_be_visible(timeout=15000)
     expect(page.get_by_role("cell", name="kickoff-minutes", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="long-minutes", exact=True)).to_be_visible()  # sent in resumable chunks
     screenshot(page, "documents-1-published")
 
     page.context.clear_cookies()

@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tenant-lifecycle": {"task": "tenants.run_lifecycle", "schedule": 60 * 60},
     "daily-digests": {"task": "activity.dispatch_daily", "schedule": crontab(minute=0)},
 }
+# Where chunks of resumable uploads collect until the file is complete (a volume all web processes share).
+RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "uploads"))
+# Files above this size are sent in chunks of RESUMABLE_CHUNK_BYTES, resumable after an interruption.
+RESUMABLE_ABOVE_BYTES = env.int("RESUMABLE_ABOVE_BYTES", default=20 * 1024**2)
+RESUMABLE_CHUNK_BYTES = env.int("RESUMABLE_CHUNK_BYTES", default=8 * 1024**2)
 # Largest single document version accepted (the plan's storage quota applies on top).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024**3)
 # Optional virus scanning (clamd, INSTREAM): "host:port"; files above the stream limit are never called clean.

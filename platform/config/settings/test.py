@@ -27,3 +27,7 @@ SITE_PORT = ""
 RATELIMIT_ENABLE = False  # tests that prove the limits switch it on
 # WebAuthn over plain http://<slug>.localhost (a secure context for browsers) in development and tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# Small, so the browser journey sends a file in resumable chunks.
+RESUMABLE_ABOVE_BYTES = 64 * 1024
+RESUMABLE_CHUNK_BYTES = 32 * 1024
+RESUMABLE_UPLOAD_DIR = VAR_DIR / "test-uploads"

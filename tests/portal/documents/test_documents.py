@@ -183,8 +183,30 @@ def test_people_who_may_not_see_a_document_get_404_for_the_list_and_the_download
     else:
         listing = client.get(reverse("documents:list", kwargs={"org_id": org.pk}))
         assert "Margin" not in [d.title for d in listing.context["documents"]]
-    assert client.get(reverse("documents:download", kwargs={"version_id": published.pk})).status_code == 404
+    download = reverse("documents:download", kwargs={"version_id": published.pk})
+    assert client.get(reverse("documents:detail", kwargs={"document_id": published.document_id})).status_code == 404
+    assert client.get(download).status_code == 404
+    assert client.get(download, {"inline": "1"}).status_code == 404
     assert not DownloadEvent.objects.filter(user=person).exists()
+
+
+def test_a_user_of_another_tenant_gets_404_for_the_page_download_and_preview(published: DocumentVersion) -> None:
+    """Signed in on their own portal, the ids name nothing of theirs; on this portal they are not signed in."""
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    other = Tenant.objects.get(slug="other")
+    with tenant_context(other):
+        fabrikam_owner = User.objects.get(email="olivia.owner@northwind.example")
+        own_portal = Client(headers={"host": "other.localhost"})
+        own_portal.force_login(fabrikam_owner)
+        download = reverse("documents:download", kwargs={"version_id": published.pk})
+        for url in (reverse("documents:detail", kwargs={"document_id": published.document_id}), download,
+                    f"{download}?inline=1"):  # fmt: skip
+            assert own_portal.get(url).status_code == 404
+        assert own_portal.get(download, headers={"host": "demo.localhost"}).status_code == 302  # not signed in there
+    assert not DownloadEvent.objects.exists()
 
 
 def test_staff_upload_through_the_page(as_user: Callable[[Any], Client], folder: Folder) -> None:

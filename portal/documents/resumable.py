@@ -1,0 +1,61 @@
+"""Resumable uploads for large files: the core of the tus 1.0 protocol (creation, HEAD, PATCH), so a dropped
+connection resumes where it stopped instead of starting over.
+
+The browser creates an upload (its length, name, folder), then sends the file in chunks with `Upload-Offset`;
+after an interruption it asks for the offset with HEAD and goes on from there. The parts collect in a file under
+RESUMABLE_UPLOAD_DIR (a volume the web processes share); the last chunk publishes the document through the same
+checks as any upload (`documents_upload`), then the part file is removed.
+"""
+
+import base64
+import contextlib
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
+
+CHUNK = 1024 * 1024
+TUS_VERSION = "1.0.0"
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """`Upload-Metadata: key base64,key base64` → {key: value}."""
+    values: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in header.split(","))):
+        key, _, encoded = item.partition(" ")
+        try:
+            values[key] = base64.b64decode(encoded).decode() if encoded else ""
+        except (ValueError, UnicodeDecodeError):
+            continue
+    return values
+
+
+def part_path(upload_id: str) -> Path:
+    folder = Path(settings.RESUMABLE_UPLOAD_DIR) / connection.schema_name  # type: ignore[attr-defined]
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / upload_id
+
+
+def append(upload_id: str, stream: object, expected_offset: int, limit: int) -> int:
+    """Append the request body (read in chunks) to the part file, which must be `expected_offset` long; never
+    beyond `limit` bytes. Returns the new offset."""
+    path = part_path(upload_id)
+    with path.open("ab") as part:
+        if part.tell() != expected_offset:
+            raise ValueError("offset mismatch")
+        while chunk := stream.read(CHUNK):  # type: ignore[attr-defined]
+            if part.tell() + len(chunk) > limit:
+                raise OverflowError("more data than the declared length")
+            part.write(chunk)
+        return part.tell()
+
+
+def as_uploaded_file(upload_id: str, name: str, size: int) -> UploadedFile:
+    return UploadedFile(file=part_path(upload_id).open("rb"), name=name, size=size)
+
+
+def discard(upload_id: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(part_path(upload_id))
