@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,6 +17,7 @@ from portal.documents.models import DocumentVersion
 SIZE = (320, 320)
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 RENDER_TIMEOUT = 30
+MAX_PIXELS = 40_000_000  # decoding more would cost hundreds of MB for a 320-pixel picture
 
 
 def first_page_of_pdf(data: bytes) -> Image.Image | None:
@@ -26,11 +28,27 @@ def first_page_of_pdf(data: bytes) -> Image.Image | None:
         source = Path(folder) / "document.pdf"
         source.write_bytes(data)
         command = [renderer, "-png", "-f", "1", "-l", "1", "-scale-to", str(SIZE[0]), str(source), f"{folder}/page"]
-        result = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT, check=False)  # noqa: S603
+        try:
+            result = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT, check=False)  # noqa: S603
+        except subprocess.TimeoutExpired:
+            return None
         pages = sorted(Path(folder).glob("page*.png"))
         if result.returncode != 0 or not pages:
             return None
         return Image.open(io.BytesIO(pages[0].read_bytes()))
+
+
+def open_small_image(handle: IO[bytes]) -> Image.Image | None:
+    """The decoded image, unless its header declares more pixels than a thumbnail is worth decoding."""
+    try:
+        picture = Image.open(handle)
+        width, height = picture.size
+        if width * height > MAX_PIXELS:
+            return None
+        picture.load()
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
+    return picture
 
 
 def make_thumbnail(version: DocumentVersion) -> bool:
@@ -40,8 +58,7 @@ def make_thumbnail(version: DocumentVersion) -> bool:
     with default_storage.open(version.file.name) as handle:
         data = handle.read() if version.content_type == "application/pdf" else None
         if version.content_type in IMAGE_TYPES:
-            picture: Image.Image | None = Image.open(handle)
-            picture.load()  # type: ignore[union-attr]
+            picture = open_small_image(handle)
         elif data is not None:
             picture = first_page_of_pdf(data)
         else:

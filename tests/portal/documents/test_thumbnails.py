@@ -55,3 +55,26 @@ def test_a_thumbnail_is_made_after_publishing(in_demo: Any, eager: Any, as_user:
     assert max(thumbnail.size) <= 320
     hana: Client = as_user(User.objects.get(email="hana.admin@fabrikam.example"))
     assert hana.get(reverse("documents:thumbnail", kwargs={"version_id": version.pk})).status_code == 404
+
+
+def test_an_image_declaring_too_many_pixels_gets_no_thumbnail_and_no_error(in_demo: Any, eager: Any) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+    mia = User.objects.get(email="mia.member@northwind.example")
+    folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Pictures")
+    with eager(execute=True):
+        [document] = documents_upload(
+            actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile("big.png", bomb)]
+        )
+
+    version = document.versions.get()
+    version.refresh_from_db()
+    assert not version.thumbnail
