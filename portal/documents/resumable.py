@@ -10,6 +10,7 @@ checks as any upload (`documents_upload`), then the part file is removed.
 import base64
 import contextlib
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -59,3 +60,14 @@ def as_uploaded_file(upload_id: str, name: str, size: int) -> UploadedFile:
 def discard(upload_id: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.remove(part_path(upload_id))
+
+
+def sweep(older_than_seconds: int) -> int:
+    """Remove the parts of uploads nobody has continued for a while (every tenant: a public-schema job)."""
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for part in Path(settings.RESUMABLE_UPLOAD_DIR).glob("*/*"):
+        if part.is_file() and part.stat().st_mtime < cutoff:
+            part.unlink(missing_ok=True)
+            removed += 1
+    return removed

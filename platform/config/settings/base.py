@@ -260,6 +260,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tenant-lifecycle": {"task": "tenants.run_lifecycle", "schedule": 60 * 60},
     "daily-digests": {"task": "activity.dispatch_daily", "schedule": crontab(minute=0)},
+    "abandoned-uploads": {"task": "documents.sweep_uploads", "schedule": 60 * 60},
 }
 # Where chunks of resumable uploads collect until the file is complete (a volume all web processes share).
 RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "uploads"))

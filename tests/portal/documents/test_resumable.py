@@ -111,3 +111,22 @@ def test_a_file_whose_content_is_refused_publishes_nothing_and_leaves_no_part(mi
     assert "report.txt" in response.json()["error"]
     assert not Document.objects.exists()
     assert not part_path(upload_id).exists()
+
+
+def test_parts_of_abandoned_uploads_are_swept_after_a_day(mia: Client, folder: Folder) -> None:
+    import os
+    import time
+
+    from portal.documents.tasks import sweep_uploads_task
+
+    old = create(mia, folder)["Location"]
+    recent = create(mia, folder)["Location"]
+    patch(mia, old, 0, CONTENT[:1000])
+    patch(mia, recent, 0, CONTENT[:1000])
+    old_part = part_path(old.rstrip("/").rsplit("/", 1)[-1])
+    a_day_ago = time.time() - 25 * 60 * 60
+    os.utime(old_part, (a_day_ago, a_day_ago))
+
+    assert sweep_uploads_task.apply().get() == 1
+    assert not old_part.exists()
+    assert part_path(recent.rstrip("/").rsplit("/", 1)[-1]).exists()
