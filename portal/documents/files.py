@@ -44,8 +44,16 @@ def safe_name(name: str) -> str:
     base = re.split(r"[\\\\/]", name or "")[-1]
     base = unicodedata.normalize("NFKC", base)
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" ._")
-    return base[:150] or "file"
+    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" ._") or "file"
+    stem, dot, extension = base.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, extension = base, ""
+    return f"{shorten(stem, 100) or 'file'}{'.' + extension if extension else ''}"
+
+
+def shorten(text: str, max_bytes: int) -> str:
+    """At most `max_bytes` of UTF-8 (file systems count bytes), cut on a character boundary."""
+    return text.encode()[:max_bytes].decode(errors="ignore").rstrip(" ._")
 
 
 def sniff(head: bytes, whole: IO[bytes]) -> str | None:

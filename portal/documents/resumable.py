@@ -40,16 +40,25 @@ def part_path(upload_id: str) -> Path:
 
 
 def append(upload_id: str, stream: object, expected_offset: int, limit: int) -> int:
-    """Append the request body (read in chunks) to the part file, which must be `expected_offset` long; never
-    beyond `limit` bytes. Returns the new offset."""
+    """Append the request body (read in chunks) to the part file at `expected_offset`, the offset the server
+    recorded: bytes past it (a request that died midway, or overflowed) are cut off first, so the file and the
+    record always agree. Never beyond `limit` bytes. Returns the new offset."""
     path = part_path(upload_id)
-    with path.open("ab") as part:
-        if part.tell() != expected_offset:
-            raise ValueError("offset mismatch")
-        while chunk := stream.read(CHUNK):  # type: ignore[attr-defined]
-            if part.tell() + len(chunk) > limit:
-                raise OverflowError("more data than the declared length")
-            part.write(chunk)
+    path.touch(exist_ok=True)
+    with path.open("r+b") as part:
+        part.seek(0, os.SEEK_END)
+        if part.tell() < expected_offset:
+            raise ValueError("the part is shorter than the recorded offset")
+        part.truncate(expected_offset)
+        part.seek(expected_offset)
+        try:
+            while chunk := stream.read(CHUNK):  # type: ignore[attr-defined]
+                if part.tell() + len(chunk) > limit:
+                    raise OverflowError("more data than the declared length")
+                part.write(chunk)
+        except BaseException:
+            part.truncate(expected_offset)
+            raise
         return part.tell()
 
 

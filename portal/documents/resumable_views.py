@@ -90,6 +90,8 @@ def resume(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
         return problem("Upload-Offset is required.", 400)
     with transaction.atomic():
         upload = ResumableUpload.objects.select_for_update().get(pk=upload.pk)
+        if upload.offset == upload.length:  # complete: being published, or published, by the request that finished it
+            return problem("This upload is complete.", 409)
         if offset != upload.offset:
             return problem(f"Upload-Offset is {upload.offset}.", 409)
         try:

@@ -7,14 +7,15 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils.translation import gettext as _
 
+from billing.models import Subscription
 from portal.access.policy import Actor, NotFound, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.documents.files import FileRejected, Inspection, inspect, safe_name
-from portal.documents.models import Category, Document, DocumentVersion, Folder, QuarantinedFile
+from portal.documents.models import Category, Document, DocumentVersion, Folder, QuarantinedFile, ResumableUpload
 from portal.documents.scanning import ScannerUnavailable, ScanStatus, scan
 from portal.documents.tasks import thumbnail_make_task
 
@@ -27,8 +28,12 @@ class DocumentError(Exception):
 
 
 def storage_used() -> int:
-    """Bytes stored by this portal's documents (every version)."""
-    return int(DocumentVersion.objects.aggregate(total=Sum("size"))["total"] or 0)
+    """Bytes stored by this portal's documents (every version), plus those announced by resumable uploads still
+    under way (they will need the room)."""
+    stored = DocumentVersion.objects.aggregate(total=Sum("size"))["total"] or 0
+    pending = ResumableUpload.objects.filter(document__isnull=True, offset__lt=F("length"))
+    announced = pending.aggregate(total=Sum("length"))["total"] or 0
+    return int(stored + announced)
 
 
 def storage_quota() -> int:
@@ -77,7 +82,7 @@ def document_delete(*, actor: Actor, document: Document) -> None:
     """Delete a document, its versions and their files (after commit: a rollback keeps the files)."""
     if not actor.manages_portal and not (actor.is_staff and may(actor, "documents.view", document.folder.client_org)):
         raise NotFound
-    names = [name for name in document.versions.values_list("file", flat=True) if name]
+    names = [name for pair in document.versions.values_list("file", "thumbnail") for name in pair if name]
     record(actor=actor, verb="document.deleted", target=document, client_org=document.folder.client_org,
            internal=document.folder.internal)  # fmt: skip
     document.delete()
@@ -136,6 +141,11 @@ def documents_upload(
     if storage_used() + incoming > storage_quota():
         raise DocumentError(_("This upload would go over your plan's storage quota."), field="files")
     with transaction.atomic():
+        # Serialise this tenant's uploads on its subscription row, then check the quota again: two uploads at
+        # once cannot both squeeze under it.
+        Subscription.objects.select_for_update().filter(tenant_id=connection.tenant.pk).first()  # type: ignore[attr-defined]
+        if storage_used() + incoming > storage_quota():
+            raise DocumentError(_("This upload would go over your plan's storage quota."), field="files")
         return _publish(actor, folder, inspected, category, document)
 
 
@@ -144,22 +154,37 @@ def _publish(
     document: Document | None,
 ) -> list[Document]:  # fmt: skip
     published = []
-    for upload, name, result, scanned in inspected:
-        target = document or Document.objects.create(
-            folder=folder, title=name.rsplit(".", 1)[0] or name, category=category
-        )
-        number = (target.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-        version = DocumentVersion(
-            document=target, number=number, original_name=name, size=result.size, sha256=result.sha256,
-            content_type=result.content_type, uploaded_by=actor.user, scan_status=scanned,
-        )  # fmt: skip
-        version.file.save(name, upload, save=False)  # streamed by the storage, chunk by chunk
-        version.save()
-        transaction.on_commit(thumbnail_later(version.pk))
-        target.save(update_fields=["updated_at"])
-        record(
-            actor=actor, verb="document.version_added" if document else "document.published", target=target,
-            client_org=folder.client_org, internal=folder.internal, data={"version": number, "file": name},
-        )  # fmt: skip
-        published.append(target)
+    written: list[str] = []
+    try:
+        for upload, name, result, scanned in inspected:
+            published.append(_publish_one(actor, folder, upload, name, result, scanned, category, document, written))
+    except BaseException:
+        # The rows roll back with the transaction; the files the storage already wrote must go too.
+        for stored in written:
+            default_storage.delete(stored)
+        raise
     return published
+
+
+def _publish_one(
+    actor: Actor, folder: Folder, upload: UploadedFile, name: str, result: Inspection, scanned: str, category: str,
+    document: Document | None, written: list[str],
+) -> Document:  # fmt: skip
+    if document is not None:  # one new version of a document at a time: the numbers stay unique
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+    target = document or Document.objects.create(folder=folder, title=name.rsplit(".", 1)[0] or name, category=category)
+    number = (target.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = DocumentVersion(
+        document=target, number=number, original_name=name, size=result.size, sha256=result.sha256,
+        content_type=result.content_type, uploaded_by=actor.user, scan_status=scanned,
+    )  # fmt: skip
+    version.file.save(name, upload, save=False)  # streamed by the storage, chunk by chunk
+    written.append(str(version.file.name))
+    version.save()
+    transaction.on_commit(thumbnail_later(version.pk))
+    target.save(update_fields=["updated_at"])
+    record(
+        actor=actor, verb="document.version_added" if document else "document.published", target=target,
+        client_org=folder.client_org, internal=folder.internal, data={"version": number, "file": name},
+    )  # fmt: skip
+    return target

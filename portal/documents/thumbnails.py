@@ -17,16 +17,18 @@ from portal.documents.models import DocumentVersion
 SIZE = (320, 320)
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 RENDER_TIMEOUT = 30
+MAX_PDF_BYTES = 200 * 1024**2  # larger PDFs show an icon rather than tie a worker up
 MAX_PIXELS = 40_000_000  # decoding more would cost hundreds of MB for a 320-pixel picture
 
 
-def first_page_of_pdf(data: bytes) -> Image.Image | None:
+def first_page_of_pdf(handle: IO[bytes]) -> Image.Image | None:
     renderer = shutil.which("pdftoppm")
     if renderer is None:
         return None
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "document.pdf"
-        source.write_bytes(data)
+        with source.open("wb") as copy:
+            shutil.copyfileobj(handle, copy, 1024 * 1024)
         command = [renderer, "-png", "-f", "1", "-l", "1", "-scale-to", str(SIZE[0]), str(source), f"{folder}/page"]
         try:
             result = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT, check=False)  # noqa: S603
@@ -56,11 +58,10 @@ def make_thumbnail(version: DocumentVersion) -> bool:
     if version.thumbnail or not version.file.name:
         return bool(version.thumbnail)
     with default_storage.open(version.file.name) as handle:
-        data = handle.read() if version.content_type == "application/pdf" else None
         if version.content_type in IMAGE_TYPES:
             picture = open_small_image(handle)
-        elif data is not None:
-            picture = first_page_of_pdf(data)
+        elif version.content_type == "application/pdf" and version.size <= MAX_PDF_BYTES:
+            picture = first_page_of_pdf(handle)
         else:
             picture = None
     if picture is None:

@@ -11,6 +11,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,14 +108,18 @@ def delete(request: HttpRequest, document_id: int) -> HttpResponse:
 def upload(request: HttpRequest, org_id: int) -> HttpResponse:
     me = actor(request)
     org = policy.client_org_get_for(me, org_id, capability="documents.view")
-    folder = selectors.folders_for(me, org).filter(pk=request.POST.get("folder") or 0).first()
+    folder_id = request.POST.get("folder", "")
+    folder = selectors.folders_for(me, org).filter(pk=folder_id).first() if folder_id.isdigit() else None
     if folder is None:
         raise NotFound
+    category = request.POST.get("category", "")
+    if category not in Category.values:
+        category = Category.OTHER
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         published = documents_upload(
             actor=me, folder=folder, uploads=request.FILES.getlist("files"),
-            category=request.POST.get("category") or Category.OTHER,
+            category=category,
         )  # fmt: skip
     except DocumentError as error:
         if wants_json:
@@ -144,7 +149,7 @@ def download(request: HttpRequest, version_id: int) -> HttpResponseBase:
     inline = request.GET.get("inline") == "1" and version.content_type in INLINE
     DownloadEvent.objects.create(version=version, user=me.user, inline=inline)
     if presigns_urls(default_storage):
-        disposition = "inline" if inline else f'attachment; filename="{version.original_name}"'
+        disposition = content_disposition_header(not inline, version.original_name)
         parameters = {
             "ResponseContentDisposition": disposition,
             "ResponseContentType": version.content_type if inline else "application/octet-stream",

@@ -263,3 +263,24 @@ def test_comments_on_documents_follow_the_documents_visibility(
 
     fan_out(event.pk)
     assert not Notification.objects.filter(event=event, user__contact__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "extension"), [("报" * 140 + ".txt", ".txt"), ("a" * 160 + ".pdf", ".pdf"), ("x" * 300, "")]
+)
+def test_long_names_keep_their_extension_and_fit_a_file_system(given: str, extension: str) -> None:
+    name = safe_name(given)
+
+    assert name.endswith(extension)
+    assert len(name.encode()) <= 120
+
+
+def test_odd_form_input_is_handled_not_a_server_error(as_user: Callable[[Any], Client], folder: Folder) -> None:
+    mia = as_user(User.objects.get(email="mia.member@northwind.example"))
+    url = reverse("documents:upload", kwargs={"org_id": folder.client_org_id})
+
+    mia.post(url, {"folder": folder.pk, "category": "bogus" * 10, "files": [upload("a.pdf", PDF)]})
+    not_a_folder = mia.post(url, {"folder": "abc", "files": [upload("b.pdf", PDF)]})
+
+    assert Document.objects.get().category == "other"
+    assert not_a_folder.status_code == 404

@@ -130,3 +130,25 @@ def test_parts_of_abandoned_uploads_are_swept_after_a_day(mia: Client, folder: F
     assert sweep_uploads_task.apply().get() == 1
     assert not old_part.exists()
     assert part_path(recent.rstrip("/").rsplit("/", 1)[-1]).exists()
+
+
+def test_after_too_much_data_the_upload_resumes_from_the_recorded_offset(mia: Client, folder: Folder) -> None:
+    location = create(mia, folder, length=1000)["Location"]
+    assert patch(mia, location, 0, CONTENT[:400]).status_code == 204
+    assert patch(mia, location, 400, CONTENT[:2000]).status_code == 413  # the extra bytes are not kept
+
+    assert mia.head(location, headers=TUS)["Upload-Offset"] == "400"
+    done = patch(mia, location, 400, CONTENT[400:1000])
+
+    assert done.status_code == 204
+    assert Document.objects.get(pk=int(done["Portico-Document"])).versions.get().size == 1000
+
+
+def test_a_complete_upload_is_published_once(mia: Client, folder: Folder) -> None:
+    location = create(mia, folder, length=1000)["Location"]
+    assert patch(mia, location, 0, CONTENT[:1000]).status_code == 204
+
+    again = patch(mia, location, 1000, b"")
+
+    assert again.status_code in (404, 409)
+    assert Document.objects.count() == 1

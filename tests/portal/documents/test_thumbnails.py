@@ -78,3 +78,23 @@ def test_an_image_declaring_too_many_pixels_gets_no_thumbnail_and_no_error(in_de
     version = document.versions.get()
     version.refresh_from_db()
     assert not version.thumbnail
+
+
+def test_deleting_a_document_removes_its_thumbnail(in_demo: Any, eager: Any) -> None:
+    from django.core.files.storage import default_storage
+
+    from portal.documents.services import document_delete
+
+    mia = actor_for(User.objects.get(email="mia.member@northwind.example"))
+    folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Pictures")
+    with eager(execute=True):
+        [document] = documents_upload(actor=mia, folder=folder, uploads=[SimpleUploadedFile("p.png", encoded("PNG"))])
+    version = document.versions.get()
+    version.refresh_from_db()
+    names = [str(version.file.name), str(version.thumbnail.name)]
+    assert all(default_storage.exists(name) for name in names)
+
+    with eager(execute=True):
+        document_delete(actor=mia, document=document)
+
+    assert not any(default_storage.exists(name) for name in names)

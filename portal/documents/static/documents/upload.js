@@ -49,7 +49,8 @@
   // there; the upload's address is kept in localStorage so a reloaded page resumes too.
   async function sendResumable(file) {
     const view = row(file);
-    const key = "portico-upload:" + form.action + ":" + file.name + ":" + file.size + ":" + file.lastModified;
+    const key = ["portico-upload", form.action, form.elements.folder.value, form.elements.category.value,
+                 file.name, file.size, file.lastModified].join(":");
     let location = window.localStorage.getItem(key);
     let offset = 0;
     if (location) {
@@ -63,10 +64,13 @@
       window.localStorage.setItem(key, location);
     }
     let failures = 0;
+    let conflicts = 0;
     while (offset < file.size) {
       try {
         const answer = await tusRequest("PATCH", location, {"Content-Type": "application/offset+octet-stream", "Upload-Offset": String(offset)}, file.slice(offset, offset + chunkSize));
         if (answer.status === 409) {
+          conflicts += 1;
+          if (conflicts > 5) { window.localStorage.removeItem(key); return finish(view, file, false, zone.dataset.failed); }
           offset = Number((await tusRequest("HEAD", location, {})).headers.get("Upload-Offset"));
           continue;
         }
