@@ -2,7 +2,9 @@
 
 clamd answers "OK" for a stream larger than its StreamMaxLength without having scanned it all, so a file larger
 than CLAMD_STREAM_MAX_BYTES (set it to clamd's own limit) is never sent: it is reported `too_large`, and the
-portal's policy decides whether such a file is refused or kept, flagged as not scanned.
+portal's policy decides whether such a file is refused or kept, flagged as not scanned. Inside archives (zip,
+docx, xlsx, pptx) clamd's own limits apply the same way: run it with `AlertExceedsMax yes`, so that a member
+it could not scan is reported (`Heuristics.Limits.Exceeded…`), which counts as `too_large` here, not as clean.
 """
 
 import socket
@@ -60,7 +62,10 @@ def scan(stream: IO[bytes], size: int) -> ScanResult:
     if answer.endswith("OK"):
         return ScanResult(ScanStatus.CLEAN)
     if answer.endswith("FOUND"):
-        return ScanResult(ScanStatus.INFECTED, answer.removeprefix("stream:").removesuffix("FOUND").strip())
+        signature = answer.removeprefix("stream:").removesuffix("FOUND").strip()
+        if signature.startswith("Heuristics.Limits.Exceeded"):  # AlertExceedsMax: a part was not scanned
+            return ScanResult(ScanStatus.TOO_LARGE)
+        return ScanResult(ScanStatus.INFECTED, signature)
     if "size limit exceeded" in answer:
         return ScanResult(ScanStatus.TOO_LARGE)
     raise ScannerUnavailable(f"unexpected answer from the virus scanner: {answer!r}")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+ZIP_BOMBISH = b"member-too-large-to-scan"
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -27,7 +28,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 break
             data += self._exactly(size)
         self.server.received.append(len(data))
-        if len(data) > self.server.scan_limit:
+        if ZIP_BOMBISH in data:  # an archive member beyond the limits, with AlertExceedsMax yes
+            self.request.sendall(b"stream: Heuristics.Limits.Exceeded.MaxFileSize FOUND\0")
+        elif len(data) > self.server.scan_limit:
             self.request.sendall(b"stream: OK\0")  # not scanned, but said clean: what real clamd does
         elif EICAR in data:
             self.request.sendall(b"stream: Eicar-Test-Signature FOUND\0")

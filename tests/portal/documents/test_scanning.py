@@ -91,3 +91,11 @@ def test_without_a_scanner_files_are_marked_not_scanned(settings: Any, folder: F
     [document] = publish(folder, "notes.txt", b"meeting notes")
 
     assert document.versions.get().scan_status == "not_configured"
+
+
+def test_an_archive_member_clamd_could_not_scan_is_not_called_clean(clamd: Any, folder: Folder) -> None:
+    from tests.support.fake_clamd import ZIP_BOMBISH
+
+    with pytest.raises(DocumentError, match="too large for the virus scanner"):
+        publish(folder, "notes.txt", b"notes " + ZIP_BOMBISH)
+    assert not Document.objects.exists()
