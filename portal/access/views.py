@@ -32,7 +32,7 @@ from portal.access.services import (
     role_save,
     staff_change_role,
 )
-from portal.clients.views import actor, form_error
+from portal.clients.views import actor, form_error, manager
 from tenants.routing import remember_routing_version
 from tenants.services import tenant_update_security
 
@@ -67,9 +67,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
+    me = manager(request)
     form = InviteStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,17 +126,13 @@ def invitation_action(request: HttpRequest, invitation_id: int, action: str) -> 
 
 @login_required
 def roles(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
+    me = manager(request)
     return render(request, "portal/access/roles.html", {"roles": policy.roles_for(me)})
 
 
 @login_required
 def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
-    me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
+    me = manager(request)
     role = policy.custom_role_get_for(me, role_id) if role_id is not None else None
     initial = {"name": role.name, "capabilities": role.custom_capabilities} if role else {}
     form = RoleForm(request.POST or None, initial=initial)
@@ -186,9 +180,7 @@ def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
+    manager(request)
     tenant = request.tenant  # type: ignore[attr-defined]
     initial = {
         "mfa_policy": tenant.mfa_policy, "unscanned_files": tenant.unscanned_files,

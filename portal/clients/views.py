@@ -29,6 +29,14 @@ def actor(request: HttpRequest) -> policy.Actor:
     return request.actor  # type: ignore[attr-defined]
 
 
+def manager(request: HttpRequest) -> policy.Actor:
+    """The acting owner or admin; anyone else gets the same 404 as for a page that does not exist."""
+    me = actor(request)
+    if not me.manages_portal:
+        raise NotFound
+    return me
+
+
 def form_error(form: Any, error: AccessError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -47,9 +55,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def client_create(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
+    me = manager(request)
     form = ClientOrgForm(request.POST or None, initial={"account_manager": request.user})
     if request.method == "POST" and form.is_valid():
         try:

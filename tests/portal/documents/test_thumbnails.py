@@ -1,7 +1,6 @@
 """Thumbnails are made in Celery after publishing: images with Pillow, PDFs' first page with pdftoppm."""
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,24 +10,12 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import User
-from config.celery import app
 from portal.access.policy import actor_for
 from portal.clients.models import ClientOrg
 from portal.documents.models import Folder
 from portal.documents.services import documents_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager(django_capture_on_commit_callbacks: Any) -> Iterator[Any]:
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    try:
-        yield django_capture_on_commit_callbacks
-    finally:
-        app.conf.task_always_eager = False
-        app.conf.task_eager_propagates = False
 
 
 def encoded(kind: str) -> bytes:
@@ -38,10 +25,10 @@ def encoded(kind: str) -> bytes:
 
 
 @pytest.mark.parametrize(("name", "kind"), [("photo.png", "PNG"), ("report.pdf", "PDF")])
-def test_a_thumbnail_is_made_after_publishing(in_demo: Any, eager: Any, as_user: Any, name: str, kind: str) -> None:
+def test_a_thumbnail_is_made_after_publishing(in_demo: Any, told: Any, as_user: Any, name: str, kind: str) -> None:
     mia = User.objects.get(email="mia.member@northwind.example")
     folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Pictures")
-    with eager(execute=True):
+    with told():
         [document] = documents_upload(
             actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile(name, encoded(kind))]
         )
@@ -57,7 +44,7 @@ def test_a_thumbnail_is_made_after_publishing(in_demo: Any, eager: Any, as_user:
     assert hana.get(reverse("documents:thumbnail", kwargs={"version_id": version.pk})).status_code == 404
 
 
-def test_an_image_declaring_too_many_pixels_gets_no_thumbnail_and_no_error(in_demo: Any, eager: Any) -> None:
+def test_an_image_declaring_too_many_pixels_gets_no_thumbnail_and_no_error(in_demo: Any, told: Any) -> None:
     import struct
     import zlib
 
@@ -70,7 +57,7 @@ def test_an_image_declaring_too_many_pixels_gets_no_thumbnail_and_no_error(in_de
     )
     mia = User.objects.get(email="mia.member@northwind.example")
     folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Pictures")
-    with eager(execute=True):
+    with told():
         [document] = documents_upload(
             actor=actor_for(mia), folder=folder, uploads=[SimpleUploadedFile("big.png", bomb)]
         )
@@ -80,21 +67,21 @@ def test_an_image_declaring_too_many_pixels_gets_no_thumbnail_and_no_error(in_de
     assert not version.thumbnail
 
 
-def test_deleting_a_document_removes_its_thumbnail(in_demo: Any, eager: Any) -> None:
+def test_deleting_a_document_removes_its_thumbnail(in_demo: Any, told: Any) -> None:
     from django.core.files.storage import default_storage
 
     from portal.documents.services import document_delete
 
     mia = actor_for(User.objects.get(email="mia.member@northwind.example"))
     folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Pictures")
-    with eager(execute=True):
+    with told():
         [document] = documents_upload(actor=mia, folder=folder, uploads=[SimpleUploadedFile("p.png", encoded("PNG"))])
     version = document.versions.get()
     version.refresh_from_db()
     names = [str(version.file.name), str(version.thumbnail.name)]
     assert all(default_storage.exists(name) for name in names)
 
-    with eager(execute=True):
+    with told():
         document_delete(actor=mia, document=document)
 
     assert not any(default_storage.exists(name) for name in names)
