@@ -15,6 +15,7 @@ from django_tenants.utils import tenant_context
 from accounts.services import user_create
 from billing.models import Subscription
 from billing.services import subscription_start_trial
+from config.errors import DomainError
 from portal.access.models import StaffMembership, StaffRole
 from tenants.db_backend.base import verified_schemas
 from tenants.lifecycle import TenantStatus, can_transition
@@ -26,13 +27,8 @@ from tenants.template import create_tenant_schema, quote
 logger = logging.getLogger(__name__)
 
 
-class TenantError(Exception):
+class TenantError(DomainError):
     """A tenant operation refused, with a message for the person who asked and the field it concerns."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def portal_host(slug: str) -> str:

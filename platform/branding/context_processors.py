@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from portal.access.policy import may_manage_portal
+from portal.access.policy import actor_for
 
 PLATFORM_NAME = "Portico"
 
@@ -13,11 +13,11 @@ def branding(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return {"tenant": None, "site_name": PLATFORM_NAME, "base_template": "website/base.html"}
-    user = getattr(request, "user", None)
+    actor = getattr(request, "actor", None) or actor_for(getattr(request, "user", None))
     return {
         "tenant": tenant,
         "site_name": tenant.portal_name,
         "base_template": "portal/base.html",
         "tenant_status": tenant.subscription.status,
-        "may_manage_portal": may_manage_portal(user),
+        "may_manage_portal": actor.manages_portal,
     }

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 
 from branding.colours import ink_on_white, text_on
 from branding.forms import BrandingForm
-from portal.access.policy import may_manage_portal
 from tenants.routing import remember_routing_version
 from tenants.services import tenant_update_branding
 
@@ -18,7 +17,7 @@ CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 @login_required
 def branding_settings(request: HttpRequest) -> HttpResponse:
     """Owners and admins set the portal's name, colour and logo."""
-    if not may_manage_portal(request.user):
+    if not request.actor.manages_portal:  # type: ignore[attr-defined]
         raise Http404
     tenant = request.tenant  # type: ignore[attr-defined]
     if request.method == "POST":

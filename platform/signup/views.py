@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import login_token_issue
+from config.errors import add_to_form
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task
 from tenants.models import Tenant
@@ -43,7 +44,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 brand_color=data["brand_color"],
             )
         except TenantError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_to_form(form, error)
         else:
             return hand_off(request, tenant, data)
     return render(request, "signup/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -85,11 +85,6 @@ def is_owner(user: Any) -> bool:
     return staff_role(user) == StaffRole.OWNER
 
 
-def may_manage_portal(user: Any) -> bool:
-    """Owners and admins change the portal's settings (branding, security, team, roles)."""
-    return actor_for(user).manages_portal
-
-
 # --- client organisations ----------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import directory_sync, user_create
+from config.errors import DomainError
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole, UserSession
 from portal.access.policy import Actor, NotFound, may, may_manage_invitation
@@ -27,13 +28,8 @@ from tenants.urls_external import portal_url
 INVITATION_TTL = timedelta(days=7)
 
 
-class AccessError(Exception):
+class AccessError(DomainError):
     """A refused change, with a message for the person and the field it concerns."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def current_tenant() -> Tenant:

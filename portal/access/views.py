@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.errors import add_to_form
 from portal.access import policy
 from portal.access.forms import (
     AcceptInvitationForm,
@@ -32,7 +33,7 @@ from portal.access.services import (
     role_save,
     staff_change_role,
 )
-from portal.clients.views import actor, form_error, manager
+from portal.clients.views import actor, manager
 from tenants.routing import remember_routing_version
 from tenants.services import tenant_update_security
 
@@ -73,7 +74,7 @@ def team(request: HttpRequest) -> HttpResponse:
         try:
             invitation = invitation_create(actor=me, **form.cleaned_data)
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
             return redirect("access:team")
@@ -101,7 +102,7 @@ def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
                 messages.success(request, _("Role changed."))
                 return redirect("access:team")
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
     return render(request, "portal/access/staff_member.html", {"form": form, "membership": membership})
 
 
@@ -140,7 +141,7 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
         try:
             role_save(actor=me, role=role, **form.cleaned_data)
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Role saved."))
             return redirect("access:roles")

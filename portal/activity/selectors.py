@@ -20,15 +20,19 @@ def events_for(actor: Actor, **filters: Any) -> QuerySet[ActivityEvent]:
         orgs = client_orgs_for(actor, include_archived=True).values("pk")
         events = events.filter(client_org_id__in=orgs)
     elif actor.contact is not None and actor.capabilities:
-        visible_types = [
-            code
-            for code, event_type in EVENT_TYPES.items()
-            if not event_type.staff_only and event_type.capability in actor.capabilities
-        ]
-        events = events.filter(client_org_id=actor.contact.client_org_id, internal=False, verb__in=visible_types)
+        events = events.filter(
+            client_org_id=actor.contact.client_org_id, internal=False, verb__in=receivable_types(actor)
+        )
     else:
         return events.none()
     return filter_events(events, **filters)
+
+
+def receivable_types(actor: Actor) -> list[str]:
+    """The event types this person can be told of at all: staff all; a contact those their role may see."""
+    if actor.is_staff:
+        return list(EVENT_TYPES)
+    return [code for code, t in EVENT_TYPES.items() if not t.staff_only and t.capability in actor.capabilities]
 
 
 def filter_events(

@@ -42,17 +42,10 @@ def mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpR
     return redirect("activity:notifications")
 
 
-def receivable_types(me: policy.Actor) -> list[str]:
-    """The event types this person can be told of at all (staff: all; contacts: those their role may see)."""
-    if me.is_staff:
-        return list(EVENT_TYPES)
-    return [c for c, t in EVENT_TYPES.items() if not t.staff_only and t.capability in me.capabilities]
-
-
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     me = actor(request)
-    types = receivable_types(me)
+    types = selectors.receivable_types(me)
     current = {code: services.frequency_for(me.user, code) for code in types}
     form = PreferencesForm(request.POST or None, event_types=types, initial_frequencies=current)
     if request.method == "POST" and form.is_valid():

@@ -1,8 +1,6 @@
 """Client organisations and their contacts, for staff and for the contacts themselves. Every object comes from
 `portal.access.policy`, so another organisation's ids give the same 404 as ids that do not exist."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.errors import add_to_form
 from portal.access import policy
 from portal.access.policy import NotFound
 from portal.access.services import (
@@ -37,10 +36,6 @@ def manager(request: HttpRequest) -> policy.Actor:
     return me
 
 
-def form_error(form: Any, error: AccessError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @login_required
 def client_list(request: HttpRequest) -> HttpResponse:
     me = actor(request)
@@ -61,7 +56,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         try:
             org = client_org_save(actor=me, org=None, **form.cleaned_data)
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": org.name})
             return redirect("clients:detail", org_id=org.pk)
@@ -98,7 +93,7 @@ def client_edit(request: HttpRequest, org_id: int) -> HttpResponse:
         try:
             client_org_save(actor=me, org=org, **form.cleaned_data)
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("clients:detail", org_id=org.pk)
@@ -137,7 +132,7 @@ def invite(request: HttpRequest, org_id: int) -> HttpResponse:
         try:
             invitation = invitation_create(actor=me, client_org=org, **form.cleaned_data)
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
             return redirect("clients:detail", org_id=org.pk)
@@ -161,5 +156,5 @@ def contact_detail(request: HttpRequest, org_id: int, contact_id: int) -> HttpRe
                 messages.success(request, _("Role changed."))
                 return redirect("clients:detail", org_id=org.pk)
         except AccessError as error:
-            form_error(form, error)
+            add_to_form(form, error)
     return render(request, "portal/clients/contact.html", {"form": form, "org": org, "contact": contact})

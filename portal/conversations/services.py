@@ -7,7 +7,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from portal.access.policy import Actor, NotFound, actor_for, may
+from config.errors import DomainError
+from portal.access.policy import Actor, NotFound, actor_for
 from portal.activity.services import record
 from portal.conversations.models import Attachment, Comment
 from portal.conversations.registry import commentable_for, visible
@@ -17,26 +18,21 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MENTION = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
-class CommentError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CommentError(DomainError):
+    """A comment refused."""
 
 
 def mentioned_people(body: str, *, target: models.Model, internal: bool) -> list[User]:
     """People named as `@their.address@example.com` who may see the comment (others are not told)."""
     entry = commentable_for(target)
-    org = entry.org_of(target)
     emails = {match.lower() for match in MENTION.findall(body)}
     people = User.objects.filter(email__in=emails, is_active=True)
     internal = internal or entry.internal_of(target)
+    viewers = [(person, actor_for(person)) for person in people]
     return [
         person
-        for person in people
-        if (not internal or actor_for(person).is_staff)
-        and may(actor_for(person), entry.capability, org)
-        and visible(entry, actor_for(person), target)
+        for person, viewer in viewers
+        if (not internal or viewer.is_staff) and visible(entry, viewer, target)  # visible: the target's own check
     ]
 
 

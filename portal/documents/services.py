@@ -11,6 +11,7 @@ from django.db.models import F, Max, Sum
 from django.utils.translation import gettext as _
 
 from billing.models import Subscription
+from config.errors import DomainError
 from portal.access.policy import Actor, NotFound, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
@@ -20,11 +21,8 @@ from portal.documents.scanning import ScannerUnavailable, ScanStatus, scan
 from portal.documents.tasks import thumbnail_make_task
 
 
-class DocumentError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class DocumentError(DomainError):
+    """A document or upload refused."""
 
 
 def storage_used() -> int:
