@@ -122,10 +122,23 @@ class QuarantinedFile(models.Model):
 
 
 class DownloadEvent(models.Model):
-    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="downloads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    """One download. Kept when the document or the person is deleted: the ids and names it referred to are
+    copied here, so the record still says who took which file. Each download is also an audit-only event."""
+
+    version = models.ForeignKey(
+        DocumentVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="downloads"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    document_id = models.BigIntegerField(null=True, db_index=True)
+    document_title = models.CharField(max_length=200, blank=True)
+    version_number = models.PositiveIntegerField(null=True)
+    person_id = models.BigIntegerField(null=True, db_index=True)
+    user_label = models.CharField(max_length=254, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     inline = models.BooleanField(default=False)
 
+    class Meta:
+        ordering = ["-at", "-id"]
+
     def __str__(self) -> str:
-        return f"{self.user_id} downloaded {self.version_id}"
+        return f"{self.user_label} downloaded {self.document_title} v{self.version_number}"

@@ -12,7 +12,8 @@ STATIC_ROOT = None  # served straight from the apps; only production collects st
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 CONN_MAX_AGE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_portico")}
+TEST_DATABASE_NAME = env.str("TEST_DATABASE_NAME", default="test_portico")
+DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
 
 # Tests use their own Redis database so they never see development keys or queues.
 REDIS_URL = env.str("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
@@ -20,7 +21,8 @@ CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "portico-test"
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-MEDIA_ROOT = VAR_DIR / "test-media"
+# Per test database, so two suites on one machine (TEST_DATABASE_NAME) never remove each other's files.
+MEDIA_ROOT = VAR_DIR / "test-media" / TEST_DATABASE_NAME
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth accepts False: no limits in tests
 SITE_SCHEME = "http"
 SITE_PORT = ""
@@ -30,4 +32,4 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 # Small, so the browser journey sends a file in resumable chunks.
 RESUMABLE_ABOVE_BYTES = 64 * 1024
 RESUMABLE_CHUNK_BYTES = 32 * 1024
-RESUMABLE_UPLOAD_DIR = VAR_DIR / "test-uploads"
+RESUMABLE_UPLOAD_DIR = VAR_DIR / "test-uploads" / TEST_DATABASE_NAME
