@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-GIB = 1024**3
 CHUNK = 1024 * 1024
 HOST = "bench-0000.localhost"
 
@@ -109,11 +108,16 @@ class Session:
         return response.status, response.read()
 
 
-def measure(port: int, env: dict[str, str], folder_id: int, org_id: int, email: str, password: str) -> float:
+def measure(
+    port: int, env: dict[str, str], folder_id: int, org_id: int, email: str, password: str, size: int, state: Path
+) -> float:
+    """Peak extra RSS (MB) of the one gunicorn worker while `size` bytes are uploaded; gunicorn logs to
+    `<state>/gunicorn.log` (the folder is made here: on a fresh clone nothing else has made it)."""
     command = [
         sys.executable, "-m", "gunicorn", "-c", "infra/gunicorn.conf.py", "config.wsgi:application",
     ]  # fmt: skip
-    log = open(ROOT / ".var" / "bench" / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
+    state.mkdir(parents=True, exist_ok=True)
+    log = open(state / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         worker = worker_of(server.pid)
@@ -139,7 +143,7 @@ def measure(port: int, env: dict[str, str], folder_id: int, org_id: int, email: 
         sampler = threading.Thread(target=sample)
         sampler.start()
         status, body = session.upload(
-            f"/clients/{org_id}/documents/upload/", {"folder": str(folder_id), "category": "other"}, "big.txt", GIB
+            f"/clients/{org_id}/documents/upload/", {"folder": str(folder_id), "category": "other"}, "big.txt", size
         )
         done.set()
         sampler.join()
@@ -152,7 +156,7 @@ def measure(port: int, env: dict[str, str], folder_id: int, org_id: int, email: 
         log.close()
 
 
-def production_environment(port: int) -> dict[str, str]:
+def production_environment(port: int, state: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -166,7 +170,8 @@ def production_environment(port: int) -> dict[str, str]:
         "WEB_CONCURRENCY": "1",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_TIMEOUT": "600",
-        "MEDIA_ROOT": str(ROOT / ".var" / "bench-media"),
-        "STATIC_ROOT": str(ROOT / ".var" / "bench-static"),
+        "MEDIA_ROOT": str(state / "media"),
+        "STATIC_ROOT": str(state / "static"),
+        "RESUMABLE_UPLOAD_DIR": str(state / "uploads"),
         "LOG_LEVEL": "WARNING",
     }

@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -9,13 +10,23 @@ from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 
-from tenants.urls_external import portal_url
+from tenants.urls_external import portal_url, root_url
 
 
 def current_tenant() -> Any:
     """The Tenant the connection works for, or None on the public schema."""
     tenant = getattr(connection, "tenant", None)
     return tenant if getattr(tenant, "pk", None) else None
+
+
+def site_link(url: str) -> str:
+    """A link for an e-mail: the path (and query) of `url` on the current portal's host, or the root site's,
+    with SITE_SCHEME and SITE_PORT. Never the request's scheme, host or port: those are whatever the client
+    sent (a `Host: demo.localhost:9999` header, a proxy's internal port)."""
+    parts = urlsplit(url)
+    path = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    tenant = current_tenant()
+    return portal_url(tenant, path) if tenant is not None else root_url(path)
 
 
 class ClosedSignupAccountAdapter(DefaultAccountAdapter):
@@ -27,17 +38,20 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
         return False
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
-        tenant = current_tenant()
-        if tenant is None:
-            return str(super().get_email_confirmation_url(request, emailconfirmation))
-        path = reverse("account_confirm_email", args=[emailconfirmation.key])
-        return portal_url(tenant, path, request)
+        return site_link(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """allauth builds the link from the request (its Host, port included); ours follows the settings."""
+        return site_link(str(super().get_reset_password_from_key_url(key)))
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         tenant = current_tenant()
         if tenant is not None:
             context["current_site"] = SimpleNamespace(name=tenant.portal_name, domain=portal_url(tenant))
             context["tenant"] = tenant
+        for key, value in list(context.items()):  # links allauth built from the request (signup, password reset)
+            if key.endswith("_url") and isinstance(value, str):
+                context[key] = site_link(value)
         super().send_mail(template_prefix, email, context)
 
 

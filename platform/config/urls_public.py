@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from accounts.views import recovery_codes
+
 urlpatterns = [
+    path("accounts/2fa/recovery-codes/", recovery_codes, name="mfa_view_recovery_codes"),  # see accounts.urls
     path("accounts/", include("allauth.urls")),
     path("", include("signup.urls")),
     path("", include("website.urls")),

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import no_control_characters
+from accounts.forms import name_field
 from branding.forms import check_logo
 from tenants.models import DEFAULT_BRAND_COLOUR, HEX_COLOUR, Tenant
 from tenants.subdomains import MAX_LENGTH, validate_subdomain
@@ -17,7 +17,7 @@ class SignupForm(forms.Form):
         max_length=MAX_LENGTH + 10,  # longer input gets the subdomain rule's own message
         help_text=_("Your portal's address: <subdomain>.%(root)s. Letters, digits and hyphens, 3 to 40 characters."),
     )
-    owner_name = forms.CharField(label=_("Your name"), max_length=150, validators=[no_control_characters])
+    owner_name = name_field(_("Your name"))
     email = forms.EmailField(label=_("Your work e-mail"))
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False))
     brand_color = forms.CharField(

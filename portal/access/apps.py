@@ -7,4 +7,4 @@ class AccessConfig(AppConfig):
     verbose_name = "Access"
 
     def ready(self) -> None:
-        from portal.access import signals  # noqa: F401  (connects the sign-in receivers)
+        from portal.access import signals, targets  # noqa: F401  (sign-in receivers; visibility of its objects)

@@ -30,8 +30,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     elif actor.contact is not None:
         org_id = actor.contact.client_org_id
         for code in sorted(actor.capabilities, key=list(REGISTRY).index):
+            page = REGISTRY[code].url_name
+            if page is None:  # unlocks an action (commenting), not a page
+                continue
             label = CONTACT_NAV.get(code) or str(REGISTRY[code].label)
-            items.append((label, reverse(REGISTRY[code].url_name, kwargs={"org_id": org_id})))
+            items.append((label, reverse(page, kwargs={"org_id": org_id})))
     if actor.is_staff:
         items.append((_("Activity"), reverse("activity:audit_log")))
     items.append((_("Profile"), reverse("access:profile")))

@@ -6,14 +6,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import no_control_characters
+from accounts.forms import name_field
+from config.errors import DomainError
 from portal.access.capabilities import REGISTRY
 from portal.access.models import StaffRole
 from tenants.models import MfaPolicy
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=150, validators=[no_control_characters])
+    full_name = name_field(_("Your name"))
     password = forms.CharField(label=_("Choose a password"), strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
@@ -30,9 +31,19 @@ class AcceptInvitationForm(forms.Form):
 
 
 class InviteStaffForm(forms.Form):
-    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    full_name = name_field(_("Name"), required=False)
     email = forms.EmailField(label=_("E-mail address"))
     staff_role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, initial=StaffRole.MEMBER)
+    replace = forms.BooleanField(  # shown (a box to tick) once the address turns out to have a pending invitation
+        label=_("Replace the pending invitation"), required=False, widget=forms.HiddenInput
+    )
+
+
+def ask_to_replace(form: forms.Form, error: DomainError) -> None:
+    """The address has a pending invitation (`InvitationPending`): show what is pending, with a box to tick to
+    replace it. Only a submission with the box ticked replaces it."""
+    form.fields["replace"].widget = forms.CheckboxInput()
+    form.add_error("replace", error.message)
 
 
 class StaffRoleForm(forms.Form):
@@ -51,7 +62,7 @@ class RoleForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=150, validators=[no_control_characters])
+    full_name = name_field(_("Your name"))
 
 
 class SecurityForm(forms.Form):

@@ -1,5 +1,5 @@
-"""Who is who in a portal: staff memberships, contact roles, invitations, and the sign-in records behind the
-"your sessions" page and new-device e-mails."""
+"""Who is who in a portal: staff memberships, contact roles, invitations, and the browsers people sign in from
+(new-device e-mails). Sessions are `accounts.UserSession`."""
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -111,19 +111,3 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.user_agent[:40]}"
-
-
-class UserSession(models.Model):
-    """The sessions of a user, so they can see them and end the others (Django's session table has no user)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins")
-    session_key = models.CharField(max_length=40, unique=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import UserSession
 from portal.access.capabilities import REGISTRY
-from portal.access.models import Invitation, Role, StaffMembership, StaffRole, UserSession
+from portal.access.models import Invitation, Role, StaffMembership, StaffRole
+from portal.access.visibility import Visibility
 from portal.clients.models import ClientOrg, Contact
 
 
@@ -121,6 +122,39 @@ def may(actor: Actor, capability: str, org: ClientOrg) -> bool:
     return actor.contact is not None and actor.contact.client_org_id == org.pk and capability in actor.capabilities
 
 
+def may_see(actor: Actor, visibility: Visibility, *, capability: str | None = None) -> bool:
+    """May the actor open an object with this visibility (and, for a contact, also hold `capability` in its
+    organisation)? Staff: every object of the clients they reach, internal ones included; contacts: their own,
+    not archived, organisation's objects that are not internal, for the capabilities they hold."""
+    if visibility.internal and not actor.is_staff:
+        return False
+    if visibility.org_id is None:
+        return actor.manages_portal
+    if actor.is_staff:
+        reached = client_orgs_for(actor, include_archived=True)
+        return actor.manages_portal or reached.filter(pk=visibility.org_id).exists()
+    needed = {visibility.capability} | ({capability} if capability else set())
+    return (
+        actor.contact is not None and actor.contact.client_org_id == visibility.org_id and needed <= actor.capabilities
+    )
+
+
+def people_who_may_see(visibility: Visibility, *, capability: str | None = None) -> QuerySet[Any]:
+    """Everyone active for whom `may_see` answers yes, in one query (the audience of an event)."""
+    from accounts.models import User
+
+    managers = Q(staff__role__in=[StaffRole.OWNER, StaffRole.ADMIN])
+    if visibility.org_id is None:
+        return User.objects.filter(managers, is_active=True)
+    org_id = visibility.org_id
+    who = managers | Q(staff__isnull=False) & (Q(managed_clients=org_id) | Q(assigned_clients=org_id))
+    if not visibility.internal:
+        needed = {visibility.capability} | ({capability} if capability else set())
+        roles = [role.pk for role in Role.objects.all() if needed <= role.capabilities & frozenset(REGISTRY)]
+        who |= Q(contact__client_org_id=org_id, contact__client_org__archived_at__isnull=True, contact__role__in=roles)
+    return User.objects.filter(who, is_active=True).distinct()
+
+
 # --- people --------------------------------------------------------------------------------------------------------
 
 
@@ -201,16 +235,16 @@ def custom_role_get_for(actor: Actor, role_id: int) -> Role:
 
 
 def sessions_for(actor: Actor) -> QuerySet[UserSession]:
-    """A person's own live sessions (expired or ended ones are gone from Django's table); nobody lists anyone
-    else's."""
+    """A person's own live sessions (ended ones are deleted, expired ones not yet swept are left out); nobody
+    lists anyone else's."""
     if actor.user is None:
         return UserSession.objects.none()
-    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
-    return UserSession.objects.filter(user=actor.user, session_key__in=live)
+    return UserSession.objects.filter(user=actor.user, expire_date__gt=timezone.now()).defer("session_data")
 
 
 def session_get_for(actor: Actor, session_id: int) -> UserSession:
-    session = sessions_for(actor).filter(pk=session_id).first()
+    """One of the person's own sessions, by its `public_id` (pages never carry a session's key)."""
+    session = next((session for session in sessions_for(actor) if session.public_id == session_id), None)
     if session is None:
         raise NotFound
     return session

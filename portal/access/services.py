@@ -6,19 +6,20 @@ import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, UserSession, no_control_characters
+from accounts.names import quoted
 from accounts.services import directory_sync, user_create
 from config.errors import DomainError
 from portal.access.capabilities import REGISTRY
-from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole, UserSession
+from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole
 from portal.access.policy import Actor, NotFound, may, may_manage_invitation
 from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
@@ -30,6 +31,24 @@ INVITATION_TTL = timedelta(days=7)
 
 class AccessError(DomainError):
     """A refused change, with a message for the person and the field it concerns."""
+
+
+class InvitationPending(AccessError):
+    """The address already has a pending invitation of the same scope: sending another replaces it (and its
+    role), so it needs the person's confirmation (`replace=True`). Carries the pending invitation."""
+
+    def __init__(self, invitation: Invitation) -> None:
+        role = invitation.role.name if invitation.role is not None else invitation.get_staff_role_display()
+        sent = formats.date_format(timezone.localtime(invitation.sent_at), "DATETIME_FORMAT")
+        super().__init__(
+            _(
+                "%(email)s already has a pending invitation (%(role)s, sent %(sent)s). Sending this one replaces "
+                "it, and its link stops working: tick the box to replace it."
+            )
+            % {"email": invitation.email, "role": role, "sent": sent},
+            field="replace",
+        )
+        self.invitation = invitation
 
 
 def current_tenant() -> Tenant:
@@ -52,26 +71,47 @@ def _check_not_member(email: str) -> None:
         raise AccessError(_("%(email)s already has an account in this portal.") % {"email": email}, field="email")
 
 
+def _why_no_link(invitation: Invitation) -> str | None:
+    """Why this invitation must not carry an acceptance link: the address has an active account here
+    ("account"), or an earlier invitation elsewhere in the portal is still pending ("pending_invitation").
+    Staff are refused both up front; a contact is not told (see `invitation_create`)."""
+    if User.objects.filter(email__iexact=invitation.email, is_active=True).exists():
+        return "account"
+    earlier = Invitation.objects.filter(
+        email=invitation.email, accepted_at__isnull=True, revoked_at__isnull=True, pk__lt=invitation.pk
+    )
+    return "pending_invitation" if earlier.exists() else None
+
+
 def _send_invitation(invitation: Invitation, token: str) -> None:
+    """The invitation e-mail: the acceptance link, or (see `_why_no_link`) what the address's owner should do
+    instead. Decided when sending, so a resent invitation follows what is true then."""
     tenant = current_tenant()
-    link = portal_url(tenant, reverse("access:accept", args=[token]))
+    reason = _why_no_link(invitation)
     context = {
         "invitation": invitation,
-        "link": link,
+        "link": portal_url(tenant, reverse("access:accept", args=[token])) if reason is None else "",
+        "reason": reason,
+        "sign_in_url": portal_url(tenant, reverse("account_login")),
+        "password_reset_url": portal_url(tenant, reverse("account_reset_password")),
         "tenant": tenant,
         "site_name": tenant.portal_name,
         "current_site": {"name": tenant.portal_name, "domain": portal_url(tenant)},
         "expires_at": invitation.expires_at,
         "inviter": invitation.invited_by,
     }
-    subject = _("%(inviter)s invites you to %(portal)s") % {
-        "inviter": invitation.invited_by.get_full_name() if invitation.invited_by else tenant.portal_name,
-        "portal": tenant.portal_name,
-    }
+    if invitation.invited_by is not None:
+        subject = _("Invitation to %(portal)s from %(inviter)s") % {
+            "portal": tenant.portal_name,
+            "inviter": quoted(invitation.invited_by.get_full_name()),
+        }
+    else:
+        subject = _("Invitation to %(portal)s") % {"portal": tenant.portal_name}
+    template = "emails/invitation" if reason is None else "emails/invitation_not_needed"
     message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("emails/invitation.txt", context), to=[invitation.email]
+        subject=" ".join(subject.split()), body=render_to_string(f"{template}.txt", context), to=[invitation.email]
     )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
 
 
@@ -84,9 +124,20 @@ def invitation_create(
     client_org: ClientOrg | None = None,
     role: Role | None = None,
     staff_role: str = "",
+    replace: bool = False,
 ) -> Invitation:
-    """Invite a contact into `client_org` with `role`, or (no organisation) a member of staff with `staff_role`."""
+    """Invite a contact into `client_org` with `role`, or (no organisation) a member of staff with `staff_role`.
+
+    A pending invitation of the same scope is replaced only with `replace=True` (`InvitationPending` otherwise).
+    Staff are told when the address already has an account or a pending invitation elsewhere. A contact is
+    answered the same whether or not the address is known in the portal (or client admins could test who else
+    is a client): the invitation is made as usual, its e-mail tells the address's owner what to do instead of
+    carrying a link, and staff are told (`invitation.existing_account`)."""
     email = email.strip().lower()
+    try:
+        no_control_characters(full_name)
+    except ValidationError as error:
+        raise AccessError(error.messages[0], field="full_name") from None
     if client_org is None:
         if not actor.manages_portal:
             raise NotFound
@@ -104,16 +155,21 @@ def invitation_create(
             raise AccessError(_("You cannot give a colleague more rights than you have."), field="role")
         kind = InvitationKind.CONTACT
         staff_role = ""
-    _check_not_member(email)
+    discreet = not actor.is_staff
+    if not discreet:
+        _check_not_member(email)
     pending = Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True)
     same_scope = pending.filter(client_org=client_org) if client_org is not None else pending.filter(kind=kind)
-    if pending.exclude(pk__in=same_scope.values("pk")).exists():
+    if not discreet and pending.exclude(pk__in=same_scope.values("pk")).exists():
         raise AccessError(
             _("%(email)s already has a pending invitation elsewhere in this portal.") % {"email": email}, field="email"
         )
-    same_scope.update(revoked_at=timezone.now())  # a new invitation replaces the previous one
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
+    current = same_scope.filter(expires_at__gt=now).select_related("role").first()
+    if current is not None and not replace:
+        raise InvitationPending(current)
+    same_scope.update(revoked_at=now)  # the confirmed replacement (or expired links nobody can use)
+    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
         full_name=full_name.strip(),
@@ -127,7 +183,15 @@ def invitation_create(
         expires_at=now + INVITATION_TTL,
     )
     if client_org is not None:
-        record(actor=actor, verb="contact.invited", target=invitation, client_org=client_org, data={"email": email})
+        record(actor=actor, verb="contact.invited", target=invitation, data={"email": email})
+    reason = _why_no_link(invitation) if discreet else None
+    if client_org is not None and reason is not None:
+        record(
+            actor=actor,
+            verb="invitation.existing_account",
+            target=client_org,
+            data={"email": email, "reason": reason},
+        )
     transaction.on_commit(lambda: _send_invitation(invitation, token))
     return invitation
 
@@ -205,7 +269,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         contact, _created = Contact.objects.update_or_create(
             user=user, defaults={"client_org": invitation.client_org, "role": invitation.role}
         )
-        record(actor=Actor(user=user), verb="contact.joined", target=contact, client_org=invitation.client_org)
+        record(actor=Actor(user=user), verb="contact.joined", target=contact)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -232,16 +296,15 @@ def _may_manage_contact(actor: Actor, contact: Contact) -> bool:
 
 
 def end_sessions(*, user: User, keep: str | None = None, only: str | None = None) -> int:
-    """End the user's sessions (all, all but `keep`, or just `only`): signed out on their next request."""
+    """End the user's sessions (all, all but the session keyed `keep`, or just the one keyed `only`): signed out
+    on their next request. Sessions are found by their user (each row carries it, whatever rotated its key)."""
     sessions = UserSession.objects.filter(user=user)
     if only:
         sessions = sessions.filter(session_key=only)
     if keep:
         sessions = sessions.exclude(session_key=keep)
-    keys = list(sessions.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    sessions.delete()
-    return len(keys)
+    ended, _per_model = sessions.delete()
+    return ended
 
 
 @transaction.atomic
@@ -255,7 +318,7 @@ def person_deactivate(*, actor: Actor, user: User) -> User:
     user.save(update_fields=["is_active"])
     contact = Contact.objects.select_related("client_org").filter(user=user).first()
     if contact is not None:
-        record(actor=actor, verb="contact.deactivated", target=contact, client_org=contact.client_org)
+        record(actor=actor, verb="contact.deactivated", target=contact)
     end_sessions(user=user)
     directory_sync(tenant=current_tenant(), user=user)
     return user
@@ -344,7 +407,7 @@ def client_org_save(
     org.save()
     org.team.set([user for user in team if user != account_manager])
     if created:
-        record(actor=actor, verb="client.created", target=org, client_org=org)
+        record(actor=actor, verb="client.created", target=org)
     return org
 
 
@@ -356,5 +419,5 @@ def client_org_archive(*, actor: Actor, org: ClientOrg, archived: bool = True) -
     org.archived_at = timezone.now() if archived else None
     org.save(update_fields=["archived_at"])
     if archived:
-        record(actor=actor, verb="client.archived", target=org, client_org=org)
+        record(actor=actor, verb="client.archived", target=org)
     return org

@@ -1,10 +1,11 @@
-"""Sign-in bookkeeping: the user's session list, and an e-mail when they sign in from a new device."""
+"""Sign-in bookkeeping: where a session was signed in from (for the user's session list), an e-mail when they
+sign in from a new device, and other sessions ended when the password changes."""
 
 import hashlib
 from typing import Any
 
-from allauth.account.signals import email_confirmed
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from allauth.account.signals import email_confirmed, password_changed, password_reset, password_set
+from django.contrib.auth.signals import user_logged_in
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.dispatch import receiver
@@ -15,7 +16,9 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from accounts.services import directory_sync
-from portal.access.models import KnownDevice, UserSession
+from accounts.sessions import sign_in_details
+from portal.access.models import KnownDevice
+from portal.access.services import end_sessions
 from tenants.urls_external import portal_url
 
 
@@ -31,15 +34,14 @@ def client_address(request: HttpRequest) -> str | None:
 
 @receiver(user_logged_in, dispatch_uid="portal.access.record_sign_in")
 def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    if request is None or not in_a_portal() or not hasattr(request, "session"):
+    """The session's row takes its user from the session itself (`accounts.sessions`); here it learns where it
+    was signed in from, kept in the session's data so every later save (and key rotation) keeps it."""
+    if request is None or not hasattr(request, "session"):
         return
-    if request.session.session_key is None:
-        request.session.save()
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:300]
-    UserSession.objects.update_or_create(
-        session_key=request.session.session_key,
-        defaults={"user": user, "ip_address": client_address(request), "user_agent": user_agent},
-    )
+    request.session.update(sign_in_details(ip_address=client_address(request), user_agent=user_agent))
+    if not in_a_portal():
+        return
     fingerprint = hashlib.sha256(user_agent.encode()).hexdigest()
     device, created = KnownDevice.objects.get_or_create(
         user=user, fingerprint=fingerprint, defaults={"user_agent": user_agent}
@@ -73,7 +75,12 @@ def list_confirmed_address(sender: Any, request: HttpRequest | None, email_addre
         directory_sync(tenant=connection.tenant, user=email_address.user)  # type: ignore[attr-defined]
 
 
-@receiver(user_logged_out, dispatch_uid="portal.access.forget_session")
-def forget_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    if request is not None and in_a_portal() and getattr(request, "session", None) and request.session.session_key:
-        UserSession.objects.filter(session_key=request.session.session_key).delete()
+@receiver(password_changed, dispatch_uid="portal.access.end_sessions_on_password_change")
+@receiver(password_set, dispatch_uid="portal.access.end_sessions_on_password_set")
+@receiver(password_reset, dispatch_uid="portal.access.end_sessions_on_password_reset")
+def end_other_sessions_on_new_password(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Django already refuses the user's other sessions once the password changes (their auth hash no longer
+    matches), but only on their next request: until then they would stay listed under "your sessions". Deleting
+    them now makes the list true. The session that made the change has its new key by now and is kept."""
+    session = getattr(request, "session", None)
+    end_sessions(user=user, keep=session.session_key if session is not None else None)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import add_to_form
-from portal.access import policy
+from portal.access import limits, policy
 from portal.access.forms import (
     AcceptInvitationForm,
     InviteStaffForm,
@@ -18,10 +18,12 @@ from portal.access.forms import (
     RoleForm,
     SecurityForm,
     StaffRoleForm,
+    ask_to_replace,
 )
 from portal.access.policy import NotFound
 from portal.access.services import (
     AccessError,
+    InvitationPending,
     end_sessions,
     invitation_accept,
     invitation_create,
@@ -67,12 +69,17 @@ def welcome(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@limits.per_person(limits.INVITATIONS)
 def team(request: HttpRequest) -> HttpResponse:
     me = manager(request)
     form = InviteStaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and limits.limited(request):
+        form.add_error(None, limits.message(limits.INVITATIONS))
+    elif request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_create(actor=me, **form.cleaned_data)
+        except InvitationPending as error:
+            ask_to_replace(form, error)
         except AccessError as error:
             add_to_form(form, error)
         else:
@@ -112,7 +119,9 @@ def invitation_action(request: HttpRequest, invitation_id: int, action: str) -> 
     me = actor(request)
     invitation = policy.invitation_get_for(me, invitation_id)
     try:
-        if action == "resend":
+        if action == "resend" and limits.count(request, limits.INVITATIONS):
+            messages.error(request, limits.message(limits.INVITATIONS))
+        elif action == "resend":
             invitation_resend(actor=me, invitation=invitation)
             messages.success(request, _("The invitation was sent again."))
         else:

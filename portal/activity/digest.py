@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.mail import delivery_connection
-from portal.activity.audience import may_see
+from portal.access.policy import actor_for
 from portal.activity.emails import digest_email
 from portal.activity.models import Channel, Delivery
-from portal.clients.models import ClientOrg
+from portal.activity.selectors import events_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,10 @@ def _send_digest(user: User) -> int:
         .select_related("event")
         .order_by("event__created_at", "event_id")
     )
-    orgs = {org.pk: org for org in ClientOrg.objects.filter(pk__in={d.event.client_org_id for d in waiting})}
-    events = [d.event for d in waiting if may_see(user, d.event, orgs.get(d.event.client_org_id or 0))]
+    still_visible = set(
+        events_for(actor_for(user)).filter(pk__in=[d.event_id for d in waiting]).values_list("pk", flat=True)
+    )
+    events = [d.event for d in waiting if d.event_id in still_visible]
     if events:
         message = digest_email(user, events)
         message.connection = delivery_connection()  # already in Celery: send now, inside the transaction

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.names import quoted
+from portal.access.visibility import KINDS
 from portal.activity.events import EVENT_TYPES
 from portal.activity.models import ActivityEvent
 from tenants.models import Tenant
@@ -47,7 +49,22 @@ def describe(event: ActivityEvent) -> str:
     return f"{event.actor_label} · {label}: {event.target_label}"
 
 
+def subject_of(tenant: Tenant, event: ActivityEvent) -> str:
+    """`[Portal] What happened: “target”, by “person”`: the portal's own words first; what people named
+    (themselves, documents) comes after them, quoted, so it never reads as the start of the portal's message."""
+    return _("[%(portal)s] %(label)s: %(target)s, by %(actor)s") % {
+        "portal": tenant.portal_name,
+        "label": EVENT_TYPES[event.verb].label,
+        "target": quoted(event.target_label),
+        "actor": quoted(event.actor_label),
+    }
+
+
 def event_link(tenant: Tenant, event: ActivityEvent) -> str:
+    """The target's own page while it exists; otherwise its organisation's, or the notification centre."""
+    kind = KINDS.get(event.target_type)
+    if kind is not None and kind.model._default_manager.filter(pk=event.target_id).exists():
+        return portal_url(tenant, kind.page(event.target_id, event.client_org_id))
     if event.client_org_id:
         return portal_url(tenant, reverse("clients:detail", kwargs={"org_id": event.client_org_id}))
     return portal_url(tenant, reverse("activity:notifications"))
@@ -80,7 +97,7 @@ def _message(
 
 def event_email(user: User, event: ActivityEvent) -> EmailMultiAlternatives:
     tenant: Tenant = connection.tenant  # type: ignore[attr-defined]
-    subject = f"[{tenant.portal_name}] {describe(event)}"
+    subject = subject_of(tenant, event)
     context = {"event": event, "description": describe(event), "link": event_link(tenant, event)}
     return _message(user, subject[:200], "event", context, event.verb)
 

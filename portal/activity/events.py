@@ -1,8 +1,12 @@
 """The event types: what can happen, who may hear of it, and how people are told by default.
 
-Each type names the capability a contact needs in the event's organisation to see it (staff see what they can
-reach; `staff_only` types never reach contacts). Later features register their types here, as they register
-capabilities, and the notification tests derive their expectations from this table and the access layer.
+Who is told of an event is decided by its target: exactly the people who may open the target
+(`portal.access.visibility`, recorded with the event) and who hold the type's own `capability`, when it names
+one (inviting a colleague is news for those who manage contacts, not for everyone who can see the organisation).
+`staff_only` types never reach contacts. `audit_only` types (downloads) are history, not news: they appear in
+the staff audit log and its CSV, and are never fanned out to notifications, digests, e-mails or webhooks.
+Later features register their types here, as they register capabilities; the notification tests derive their
+expectations from this table and from what each person's browser is allowed to open.
 """
 
 from dataclasses import dataclass
@@ -15,19 +19,29 @@ from django.utils.translation import gettext_lazy as _
 class EventType:
     code: str
     label: str | Promise
-    capability: str  # what a contact needs in the organisation to be told
+    capability: str | None  # what a contact needs besides seeing the target (None: seeing the target is enough)
     staff_only: bool = False
+    audit_only: bool = False
 
 
 EVENT_TYPES: dict[str, EventType] = {}
 
 
 def register(
-    code: str, *, label: str | Promise, capability: str = "organisation.view", staff_only: bool = False
+    code: str,
+    *,
+    label: str | Promise,
+    capability: str | None = None,
+    staff_only: bool = False,
+    audit_only: bool = False,
 ) -> EventType:
-    event_type = EventType(code, label, capability, staff_only)
+    event_type = EventType(code, label, capability, staff_only, audit_only)
     EVENT_TYPES[code] = event_type
     return event_type
+
+
+def audit_only_types() -> list[str]:
+    return [code for code, event_type in EVENT_TYPES.items() if event_type.audit_only]
 
 
 COMMENT_ADDED = register("comment.added", label=_("New comments"))
@@ -40,3 +54,8 @@ CONTACT_DEACTIVATED = register(
 )
 CLIENT_CREATED = register("client.created", label=_("New clients"), staff_only=True)
 CLIENT_ARCHIVED = register("client.archived", label=_("Archived clients"), staff_only=True)
+# A contact invited an address that already has an account (or a pending invitation) in the portal: the contact
+# is not told (that would let client admins test who else is a client), the provider's staff are.
+INVITATION_EXISTING_ACCOUNT = register(
+    "invitation.existing_account", label=_("Invitations to existing accounts"), staff_only=True
+)

@@ -3,7 +3,7 @@
 ActivityEvent is append-only: a trigger (migration 0002) refuses UPDATE, DELETE and TRUNCATE unless the
 transaction has set `portico.activity_purge` (the retention purge does, nothing else). An event names its actor
 and target by id and a label snapshot, never by a cascading foreign key, so deleting or erasing either leaves
-the history as it was.
+the history as it was; it also keeps what seeing its target required (organisation, capability, internal).
 """
 
 from django.conf import settings
@@ -19,7 +19,10 @@ class ActivityEvent(models.Model):
     target_type = models.CharField(max_length=60)
     target_id = models.BigIntegerField()
     target_label = models.CharField(max_length=300)
+    # What seeing the target required when the event was recorded (portal.access.visibility): kept with the
+    # event, so timelines filter in SQL and events about deleted targets keep their rule.
     client_org_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    capability = models.CharField(max_length=60, default="organisation.view")
     internal = models.BooleanField(default=False, help_text=_("Staff only."))
     data = models.JSONField(default=dict, blank=True)
 

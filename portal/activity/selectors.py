@@ -6,33 +6,54 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from portal.access.policy import Actor, NotFound, client_orgs_for
-from portal.activity.events import EVENT_TYPES
+from portal.activity.events import EVENT_TYPES, EventType, audit_only_types
 from portal.activity.models import ActivityEvent, Notification
 
 
-def events_for(actor: Actor, **filters: Any) -> QuerySet[ActivityEvent]:
-    """Events the actor may see: managers all; other staff those of their clients; a contact their
-    organisation's events of the types their role may see, never internal ones."""
-    events = ActivityEvent.objects.all()
+def visible_events(actor: Actor, *, prefix: str = "") -> Q | None:
+    """The condition on events (on `prefix`-ed fields, for a join) that the actor may see, from the rule recorded
+    with each event: managers all; other staff those of the clients they reach; a contact their organisation's
+    events that are not internal, whose target needs a capability they hold, of the types they may be told
+    of. None: nothing."""
     if actor.manages_portal:
-        pass
-    elif actor.is_staff:
+        return Q()
+    if actor.is_staff:
         orgs = client_orgs_for(actor, include_archived=True).values("pk")
-        events = events.filter(client_org_id__in=orgs)
-    elif actor.contact is not None and actor.capabilities:
-        events = events.filter(
-            client_org_id=actor.contact.client_org_id, internal=False, verb__in=receivable_types(actor)
-        )
-    else:
-        return events.none()
+        return Q(**{f"{prefix}client_org_id__in": orgs})
+    if actor.contact is not None and actor.capabilities:
+        return Q(**{
+            f"{prefix}client_org_id": actor.contact.client_org_id,
+            f"{prefix}internal": False,
+            f"{prefix}capability__in": sorted(actor.capabilities),
+            f"{prefix}verb__in": receivable_types(actor),
+        })  # fmt: skip
+    return None
+
+
+def events_for(actor: Actor, *, audit: bool = False, **filters: Any) -> QuerySet[ActivityEvent]:
+    """Events the actor may see. Timelines show news; the audit log (`audit`) adds the audit-only types."""
+    condition = visible_events(actor)
+    if condition is None:
+        return ActivityEvent.objects.none()
+    events = ActivityEvent.objects.filter(condition)
+    if not audit:
+        events = events.exclude(verb__in=audit_only_types())
     return filter_events(events, **filters)
 
 
 def receivable_types(actor: Actor) -> list[str]:
-    """The event types this person can be told of at all: staff all; a contact those their role may see."""
-    if actor.is_staff:
-        return list(EVENT_TYPES)
-    return [code for code, t in EVENT_TYPES.items() if not t.staff_only and t.capability in actor.capabilities]
+    """The event types this person can be told of at all: staff every news type; a contact those that are not
+    staff-only and whose own capability, if any, their role holds."""
+    held = actor.capabilities
+
+    def receivable(event_type: EventType) -> bool:
+        if event_type.audit_only:
+            return False
+        if actor.is_staff:
+            return True
+        return not event_type.staff_only and (event_type.capability is None or event_type.capability in held)
+
+    return [code for code, event_type in EVENT_TYPES.items() if receivable(event_type)]
 
 
 def filter_events(
@@ -61,9 +82,11 @@ def filter_events(
 
 
 def notifications_for(actor: Actor) -> QuerySet[Notification]:
-    if actor.user is None:
+    """The actor's notifications of events they may still see (a role changed since is taken into account)."""
+    condition = visible_events(actor, prefix="event__")
+    if actor.user is None or condition is None:
         return Notification.objects.none()
-    return Notification.objects.filter(user=actor.user).select_related("event")
+    return Notification.objects.filter(condition, user=actor.user).select_related("event")
 
 
 def notification_get_for(actor: Actor, notification_id: int) -> Notification:

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from portal.access.policy import Actor
+from portal.access.visibility import visibility_of
 from portal.activity import outbound
 from portal.activity.audience import audience
 from portal.activity.events import EVENT_TYPES
 from portal.activity.models import ActivityEvent, Channel, Delivery, Frequency, Notification, NotificationPreference
-from portal.clients.models import ClientOrg
 
 logger = logging.getLogger(__name__)
 
@@ -21,17 +21,15 @@ DEFAULT_FREQUENCY = Frequency.INSTANT
 
 
 def record(
-    *,
-    actor: Actor,
-    verb: str,
-    target: models.Model,
-    client_org: ClientOrg | None,
-    internal: bool = False,
-    data: dict[str, Any] | None = None,
+    *, actor: Actor, verb: str, target: models.Model, internal: bool = False, data: dict[str, Any] | None = None
 ) -> ActivityEvent:
-    """Record a change once, in the caller's transaction; people are told after commit."""
+    """Record a change once, in the caller's transaction, with what seeing its target requires (asked of the
+    target's registered visibility; `internal` makes it staff-only besides, as for a staff note on a shared
+    object). People are told after commit, except of audit-only types."""
     if verb not in EVENT_TYPES:
         raise KeyError(f"unregistered event type {verb!r}")
+    event_type = EVENT_TYPES[verb]
+    seen = visibility_of(target)
     user = actor.user
     event = ActivityEvent.objects.create(
         verb=verb,
@@ -40,13 +38,15 @@ def record(
         target_type=target._meta.label_lower,
         target_id=target.pk,
         target_label=str(target)[:300],
-        client_org_id=client_org.pk if client_org is not None else None,
-        internal=internal,
+        client_org_id=seen.org_id,
+        capability=seen.capability,
+        internal=seen.internal or internal or event_type.staff_only,
         data=data or {},
     )
-    from portal.activity.tasks import fan_out_task
+    if not event_type.audit_only:
+        from portal.activity.tasks import fan_out_task
 
-    transaction.on_commit(lambda: fan_out_task.delay(event.pk))
+        transaction.on_commit(lambda: fan_out_task.delay(event.pk))
     return event
 
 
@@ -60,12 +60,17 @@ def fan_out(event_id: int) -> list[int]:
     """Tell everyone who may see the event, each by the way they chose; every (event, person, channel) is
     recorded, so running this again sends nothing twice. Returns the ids of e-mail deliveries to send."""
     event = ActivityEvent.objects.get(pk=event_id)
+    if EVENT_TYPES[event.verb].audit_only:
+        return []
     to_email = []
     now = timezone.now()
-    for user in audience(event):
+    people = list(audience(event))
+    preferences = NotificationPreference.objects.filter(user__in=people, event_type=event.verb)
+    chosen = dict(preferences.values_list("user_id", "frequency"))
+    for user in people:
         Notification.objects.get_or_create(user=user, event=event)
         Delivery.objects.get_or_create(event=event, user=user, channel=Channel.IN_APP, defaults={"sent_at": now})
-        frequency = frequency_for(user, event.verb)
+        frequency = chosen.get(user.pk, DEFAULT_FREQUENCY)
         if frequency == Frequency.INSTANT:
             delivery, _created = Delivery.objects.get_or_create(event=event, user=user, channel=Channel.EMAIL)
             if delivery.sent_at is None:

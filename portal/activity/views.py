@@ -85,7 +85,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise policy.NotFound
     clients = [(org.pk, org.name) for org in policy.client_orgs_for(me, include_archived=True)]
     form = AuditFilterForm(request.GET or None, clients=clients, people=policy.people_for(me))
-    events = selectors.events_for(me)
+    events = selectors.events_for(me, audit=True)
     if form.is_valid():
         data = form.cleaned_data
         events = selectors.filter_events(

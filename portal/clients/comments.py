@@ -7,7 +7,6 @@ from portal.conversations import registry
 registry.enable(
     ClientOrg,
     type_code="client",
-    org_of=lambda org: org,
     get_for=lambda actor, pk: client_org_get_for(
         actor, pk, capability="organisation.view", include_archived=actor.is_staff
     ),

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import name_field
 from accounts.models import User
 from portal.access.models import Role
 
@@ -30,9 +31,12 @@ class ClientOrgForm(forms.Form):
 
 
 class InviteContactForm(forms.Form):
-    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    full_name = name_field(_("Name"), required=False)
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
+    replace = forms.BooleanField(  # shown (a box to tick) once the address turns out to have a pending invitation
+        label=_("Replace the pending invitation"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import add_to_form
-from portal.access import policy
+from portal.access import limits, policy
+from portal.access.forms import ask_to_replace
 from portal.access.policy import NotFound
 from portal.access.services import (
     AccessError,
+    InvitationPending,
     client_org_archive,
     client_org_save,
     contact_change_role,
@@ -21,7 +23,7 @@ from portal.access.services import (
 )
 from portal.activity.selectors import events_for
 from portal.clients.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
-from portal.conversations.selectors import comments_for
+from portal.conversations.selectors import comments_for, may_comment
 
 
 def actor(request: HttpRequest) -> policy.Actor:
@@ -74,6 +76,7 @@ def client_detail(request: HttpRequest, org_id: int) -> HttpResponse:
         "may_manage_contacts": policy.may(me, "contacts.manage", org),
         "invitations": [i for i in policy.invitations_for(me, org) if i.is_pending],
         "thread": comments_for(me, org),
+        "may_comment": may_comment(me, org),
         "target": org,
         "type_code": "client",
         "timeline": events_for(me, client_org_id=org.pk)[:20],
@@ -124,13 +127,18 @@ def contacts(request: HttpRequest, org_id: int) -> HttpResponse:
 
 
 @login_required
+@limits.per_person(limits.INVITATIONS)
 def invite(request: HttpRequest, org_id: int) -> HttpResponse:
     me = actor(request)
     org = policy.client_org_get_for(me, org_id, capability="contacts.manage")
     form = InviteContactForm(request.POST or None, roles=policy.roles_for(me))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and limits.limited(request):
+        form.add_error(None, limits.message(limits.INVITATIONS))
+    elif request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_create(actor=me, client_org=org, **form.cleaned_data)
+        except InvitationPending as error:
+            ask_to_replace(form, error)
         except AccessError as error:
             add_to_form(form, error)
         else:

@@ -30,11 +30,39 @@ class Comment(models.Model):
 
 
 class Attachment(models.Model):
+    """A file attached to a comment, checked as documents are (portal.files): named safely, its type sniffed from
+    the content, scanned. Counted in the plan's storage quota (portal.conversations.usage)."""
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
     name = models.CharField(max_length=200)
     size = models.PositiveBigIntegerField()
+    # Sniffed from the content, not the name, for attachments stored since the checks (earlier ones: as claimed).
     content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, blank=True)  # empty for attachments stored before the checks
+    scan_status = models.CharField(
+        max_length=20,
+        choices=[("clean", _("Scanned, clean")), ("too_large", _("Not scanned: too large")),
+                 ("not_configured", _("Not scanned"))],
+        default="not_configured",
+    )  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuarantinedAttachment(models.Model):
+    """An attachment the scanner found infected: kept aside for review, never attached, never served."""
+
+    file = models.FileField(max_length=400)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    signature = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    client_org = models.ForeignKey("clients.ClientOrg", null=True, on_delete=models.CASCADE, related_name="+")
+    target_type = models.CharField(max_length=60)
+    target_id = models.BigIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.signature})"

@@ -1,20 +1,28 @@
 """Writing comments: checked against the target's visibility, events recorded in the same transaction."""
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import DomainError
-from portal.access.policy import Actor, NotFound, actor_for
+from portal.access.policy import Actor, NotFound, people_who_may_see
+from portal.access.visibility import Visibility, visibility_of
 from portal.activity.services import record
-from portal.conversations.models import Attachment, Comment
+from portal.conversations.models import Attachment, Comment, QuarantinedAttachment
 from portal.conversations.registry import commentable_for, visible
+from portal.conversations.selectors import may_comment
+from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
+from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
+from portal.files.scanning import ScanResult, screen
 
 MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MENTION = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
@@ -23,64 +31,133 @@ class CommentError(DomainError):
 
 
 def mentioned_people(body: str, *, target: models.Model, internal: bool) -> list[User]:
-    """People named as `@their.address@example.com` who may see the comment (others are not told)."""
-    entry = commentable_for(target)
+    """People named as `@their.address@example.com` who may see the comment (others are not told): the same
+    rule, and the same query, as every event's audience."""
     emails = {match.lower() for match in MENTION.findall(body)}
-    people = User.objects.filter(email__in=emails, is_active=True)
-    internal = internal or entry.internal_of(target)
-    viewers = [(person, actor_for(person)) for person in people]
-    return [
-        person
-        for person, viewer in viewers
-        if (not internal or viewer.is_staff) and visible(entry, viewer, target)  # visible: the target's own check
-    ]
+    if not emails:
+        return []
+    seen = visibility_of(target)
+    seen = Visibility(seen.org_id, seen.capability, seen.internal or internal)
+    return list(people_who_may_see(seen).filter(email__in=emails).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    name: str
+    inspection: Inspection
+    scan_status: str
+
+
+def comment_add(
+    *,
+    actor: Actor,
+    target: models.Model,
+    body: str,
+    internal: bool = False,
+    files: Sequence[UploadedFile] | None = None,
+) -> Comment:
+    """Comment on a target the actor may see; a contact needs `comments.create` (staff are not limited by
+    capabilities). Attachments go through the checks documents go through (portal.files): a safe name, the size
+    limit, the type sniffed from the content against the allow-list, the virus scan (an infected file is
+    quarantined) and the plan's quota. They are checked before the comment's transaction, so a quarantine record
+    survives the refusal, and the quota again under the quota lock as the comment is written. One refused file
+    stores nothing."""
+    if not may_comment(actor, target) or (internal and not actor.is_staff):
+        raise NotFound
+    checked = attachments_check(actor=actor, target=target, files=list(files or []))
+    written: list[str] = []
+    try:
+        return _comment_write(actor=actor, target=target, body=body, internal=internal, files=checked, written=written)
+    except BaseException:
+        for stored in written:  # the rows rolled back with the transaction; the stored files go too
+            default_storage.delete(stored)
+        raise
+
+
+def attachments_check(*, actor: Actor, target: models.Model, files: list[UploadedFile]) -> list[CheckedFile]:
+    """Check every file, cheapest checks first; raises `CommentError` for the first one refused."""
+    if len(files) > MAX_ATTACHMENTS:
+        raise CommentError(_("Attach at most %(count)d files.") % {"count": MAX_ATTACHMENTS}, field="files")
+    limit = settings.COMMENT_ATTACHMENT_MAX_BYTES
+    inspected = []
+    try:
+        for upload in files:
+            name = safe_name(upload.name or "")
+            if (upload.size or 0) > limit:
+                raise CommentError(
+                    _("%(name)s is larger than the %(limit)d MB a file may be.")
+                    % {"name": name, "limit": limit // 1024**2},
+                    field="files",
+                )
+            inspected.append((upload, name, inspect(upload, name)))
+        if inspected:
+            ensure_room(sum(inspection.size for _upload, _name, inspection in inspected))
+        return [
+            CheckedFile(upload, name, inspection, _scan(actor, target, upload, name, inspection))
+            for upload, name, inspection in inspected
+        ]
+    except (FileRejected, QuotaExceeded) as error:
+        raise CommentError(error.message, field="files") from None
+
+
+def _scan(actor: Actor, target: models.Model, upload: UploadedFile, name: str, inspection: Inspection) -> str:
+    def quarantine(stored: str, outcome: ScanResult) -> None:
+        QuarantinedAttachment.objects.create(
+            file=stored, original_name=name, sha256=inspection.sha256, signature=outcome.signature[:200],
+            uploaded_by=actor.user, client_org_id=visibility_of(target).org_id,
+            target_type=commentable_for(target).type_code, target_id=target.pk,
+        )  # fmt: skip
+
+    return screen(upload, name=name, sha256=inspection.sha256, size=inspection.size, quarantine=quarantine)
 
 
 @transaction.atomic
-def comment_add(
-    *, actor: Actor, target: models.Model, body: str, internal: bool = False, files: list[UploadedFile] | None = None
+def _comment_write(
+    *, actor: Actor, target: models.Model, body: str, internal: bool, files: list[CheckedFile], written: list[str]
 ) -> Comment:
     entry = commentable_for(target)
-    org = entry.org_of(target)
-    if not visible(entry, actor, target):
+    seen = visibility_of(target)
+    if not visible(actor, target) or seen.org_id is None:
         raise NotFound
     if internal and not actor.is_staff:
         raise NotFound
-    internal = internal or entry.internal_of(target)
+    internal = internal or seen.internal
     body = body.strip()
     files = files or []
     if not body and not files:
         raise CommentError(_("Write something or attach a file."), field="body")
-    if len(files) > MAX_ATTACHMENTS:
-        raise CommentError(_("Attach at most %(count)d files.") % {"count": MAX_ATTACHMENTS}, field="files")
-    for upload in files:
-        if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
-            raise CommentError(_("%(name)s is larger than 20 MB.") % {"name": upload.name}, field="files")
+    if files:
+        # The lock documents take too: checked again under it, two uploads at once cannot both squeeze under.
+        quota_lock()
+        try:
+            ensure_room(sum(checked.inspection.size for checked in files))
+        except QuotaExceeded as error:
+            raise CommentError(error.message, field="files") from None
     comment = Comment.objects.create(
         target_type=entry.type_code,
         target_id=target.pk,
-        client_org=org,
+        client_org_id=seen.org_id,
         author=actor.user,
         body=body,
         internal=internal,
     )
-    for upload in files:
-        name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
+    for checked in files:
         attachment = Attachment(
-            comment=comment,
-            name=name,
-            size=upload.size or 0,
-            content_type=upload.content_type or "application/octet-stream",
-        )
-        attachment.file.save(name, upload, save=False)
+            comment=comment, name=checked.name, size=checked.inspection.size,
+            content_type=checked.inspection.content_type, sha256=checked.inspection.sha256,
+            scan_status=checked.scan_status,
+        )  # fmt: skip
+        attachment.file.save(checked.name, checked.upload, save=False)  # streamed by the storage
+        written.append(str(attachment.file.name))
         attachment.save()
     mentioned = [person for person in mentioned_people(body, target=target, internal=internal) if person != actor.user]
     comment.mentions.set(mentioned)
     data = {"excerpt": body[:200], "target_type": entry.type_code, "target_id": target.pk}
     # People mentioned are told once, by the mention, not also by the comment.
-    record(actor=actor, verb="note.added" if internal else "comment.added", target=target, client_org=org,
-           internal=internal, data={**data, "excluded": [person.pk for person in mentioned]})  # fmt: skip
+    record(actor=actor, verb="note.added" if internal else "comment.added", target=target, internal=internal,
+           data={**data, "excluded": [person.pk for person in mentioned]})  # fmt: skip
     if mentioned:
-        record(actor=actor, verb="comment.mentioned", target=target, client_org=org, internal=internal,
+        record(actor=actor, verb="comment.mentioned", target=target, internal=internal,
                data={**data, "recipients": [person.pk for person in mentioned]})  # fmt: skip
     return comment

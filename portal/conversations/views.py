@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from portal.access import limits
 from portal.access.policy import NotFound
 from portal.clients.views import actor
 from portal.conversations import selectors
@@ -30,28 +31,35 @@ def image_type(head: bytes) -> str | None:
 
 @login_required
 @require_POST
+@limits.per_person(limits.COMMENTS)
 def add(request: HttpRequest, type_code: str, target_id: int) -> HttpResponse:
     me = actor(request)
     entry = COMMENTABLE.get(type_code)
     if entry is None:
         raise NotFound
     target = entry.get_for(me, target_id)
-    error = None
-    try:
-        comment_add(
-            actor=me, target=target, body=request.POST.get("body", ""), internal=request.POST.get("internal") == "on",
-            files=request.FILES.getlist("files"),
-        )  # fmt: skip
-    except CommentError as problem:
-        error = problem.message
+    error, status = None, 200
+    if limits.limited(request):
+        if not selectors.may_comment(me, target):
+            raise NotFound
+        error, status = limits.message(limits.COMMENTS), 429
+    else:
+        try:
+            comment_add(
+                actor=me, target=target, body=request.POST.get("body", ""),
+                internal=request.POST.get("internal") == "on", files=request.FILES.getlist("files"),
+            )  # fmt: skip
+        except CommentError as problem:
+            error, status = problem.message, 400
     if request.htmx:  # type: ignore[attr-defined]
         context = {
             "thread": selectors.comments_for(me, target),
             "target": target,
             "type_code": type_code,
             "error": error,
+            "may_comment": selectors.may_comment(me, target),
         }
-        return render(request, "portal/conversations/thread.html", context, status=400 if error else 200)
+        return render(request, "portal/conversations/thread.html", context, status=status)
     if error:
         messages.error(request, error)
     back = request.POST.get("next", "")

@@ -7,6 +7,6 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
-        from portal.documents import capabilities
+        from portal.documents import capabilities, usage  # noqa: F401  (usage: what documents store, for the quota)
 
-        capabilities.enable_comments()
+        capabilities.register_targets()

@@ -1,9 +1,12 @@
 """Folders per client organisation, documents, their versions and every download."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,8 +92,28 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.number}"
 
 
+def upload_expiry_cutoff() -> datetime:
+    """Uploads whose last activity is older than this have expired (RESUMABLE_UPLOAD_TTL_SECONDS)."""
+    return timezone.now() - timedelta(seconds=settings.RESUMABLE_UPLOAD_TTL_SECONDS)
+
+
+class ResumableUploadQuerySet(models.QuerySet["ResumableUpload"]):
+    def live(self) -> "ResumableUploadQuerySet":
+        """Not expired: continued (or created) within RESUMABLE_UPLOAD_TTL_SECONDS."""
+        return self.filter(last_activity_at__gte=upload_expiry_cutoff())
+
+    def expired(self) -> "ResumableUploadQuerySet":
+        return self.filter(last_activity_at__lt=upload_expiry_cutoff())
+
+    def active(self) -> "ResumableUploadQuerySet":
+        """Reservations: incomplete and not expired. The room they announced counts against the quota."""
+        return self.live().filter(document__isnull=True, offset__lt=models.F("length"))
+
+
 class ResumableUpload(models.Model):
-    """A large file arriving in chunks (portal.documents.resumable)."""
+    """A large file arriving in chunks (portal.documents.resumable). Until it completes or expires it reserves
+    its announced length in the plan's quota; it expires RESUMABLE_UPLOAD_TTL_SECONDS after its last activity
+    (creation or a chunk), and the hourly sweep deletes it with its part file."""
 
     id = models.UUIDField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -100,7 +123,10 @@ class ResumableUpload(models.Model):
     length = models.PositiveBigIntegerField()
     offset = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ResumableUploadQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.offset}/{self.length}"
@@ -128,7 +154,9 @@ class DownloadEvent(models.Model):
     version = models.ForeignKey(
         DocumentVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="downloads"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     document_id = models.BigIntegerField(null=True, db_index=True)
     document_title = models.CharField(max_length=200, blank=True)
     version_number = models.PositiveIntegerField(null=True)

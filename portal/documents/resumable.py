@@ -3,14 +3,18 @@ connection resumes where it stopped instead of starting over.
 
 The browser creates an upload (its length, name, folder), then sends the file in chunks with `Upload-Offset`;
 after an interruption it asks for the offset with HEAD and goes on from there. The parts collect in a file under
-RESUMABLE_UPLOAD_DIR (a volume the web processes share); the last chunk publishes the document through the same
-checks as any upload (`documents_upload`), then the part file is removed.
+RESUMABLE_UPLOAD_DIR (a volume the web processes share), one folder per schema; the last chunk publishes the
+document through the same checks as any upload (`documents_upload`), then the part file is removed. An upload
+nobody continues expires (RESUMABLE_UPLOAD_TTL_SECONDS): the hourly sweep deletes its row and its part in every
+tenant (`services.uploads_expire`), and the parts of portals that no longer exist.
 """
 
 import base64
 import contextlib
 import os
-import time
+import re
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +23,7 @@ from django.db import connection
 
 CHUNK = 1024 * 1024
 TUS_VERSION = "1.0.0"
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -33,8 +38,13 @@ def parse_metadata(header: str) -> dict[str, str]:
     return values
 
 
+def parts_folder() -> Path:
+    """Where this tenant's parts collect: one folder per schema."""
+    return Path(settings.RESUMABLE_UPLOAD_DIR) / connection.schema_name  # type: ignore[attr-defined]
+
+
 def part_path(upload_id: str) -> Path:
-    folder = Path(settings.RESUMABLE_UPLOAD_DIR) / connection.schema_name  # type: ignore[attr-defined]
+    folder = parts_folder()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / upload_id
 
@@ -71,12 +81,28 @@ def discard(upload_id: str) -> None:
         os.remove(part_path(upload_id))
 
 
-def sweep(older_than_seconds: int) -> int:
-    """Remove the parts of uploads nobody has continued for a while (every tenant: a public-schema job)."""
-    cutoff = time.time() - older_than_seconds
+def parts() -> list[Path]:
+    """This tenant's part files (named after their upload's id)."""
+    folder = parts_folder()
+    return [part for part in folder.iterdir() if part.is_file()] if folder.is_dir() else []
+
+
+def remove(paths: Iterable[Path]) -> int:
     removed = 0
-    for part in Path(settings.RESUMABLE_UPLOAD_DIR).glob("*/*"):
-        if part.is_file() and part.stat().st_mtime < cutoff:
-            part.unlink(missing_ok=True)
-            removed += 1
+    for path in paths:
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def remove_schemas_except(schemas: set[str]) -> int:
+    """Remove the part folders of schemas that are not in `schemas` (portals purged since): no tenant task will
+    ever look at them again. Returns how many part files went."""
+    root = Path(settings.RESUMABLE_UPLOAD_DIR)
+    removed = 0
+    for folder in root.iterdir() if root.is_dir() else []:
+        # Only folders named like a schema: a volume's own entries (lost+found) are not ours to remove.
+        if folder.is_dir() and SCHEMA_NAME.fullmatch(folder.name) and folder.name not in schemas:
+            removed += sum(1 for part in folder.rglob("*") if part.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
     return removed

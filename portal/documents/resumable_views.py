@@ -1,20 +1,24 @@
 """The tus endpoints. Thin: the checks are those of `documents_upload`, asked at creation and at completion."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
+from portal.access import limits
 from portal.access.policy import NotFound, client_org_get_for
 from portal.clients.views import actor
 from portal.documents import resumable, selectors
-from portal.documents.files import safe_name
-from portal.documents.models import Category, ResumableUpload
-from portal.documents.services import DocumentError, documents_upload, storage_quota, storage_used
+from portal.documents.models import ResumableUpload
+from portal.documents.services import DocumentError, documents_upload, upload_reserve
+from portal.files.inspection import safe_name
 
 TUS_HEADERS = {"Tus-Resumable": resumable.TUS_VERSION, "Cache-Control": "no-store"}
 
@@ -29,14 +33,24 @@ def problem(message: str, status: int) -> HttpResponse:
     return tus(JsonResponse({"error": message}, status=status))
 
 
+def expires(upload: ResumableUpload) -> dict[str, str]:
+    """tus's expiration extension: when this upload expires unless it is continued."""
+    at = upload.last_activity_at + timedelta(seconds=settings.RESUMABLE_UPLOAD_TTL_SECONDS)
+    return {"Upload-Expires": http_date(at.timestamp())}
+
+
 @login_required
 @require_http_methods(["POST", "OPTIONS"])
+@limits.per_person(limits.UPLOADS)
 def create(request: HttpRequest, org_id: int) -> HttpResponse:
     if request.method == "OPTIONS":
-        return tus(HttpResponse(status=204), **{"Tus-Version": resumable.TUS_VERSION, "Tus-Extension": "creation"})
+        extensions = {"Tus-Version": resumable.TUS_VERSION, "Tus-Extension": "creation,expiration"}
+        return tus(HttpResponse(status=204), **extensions)
     me = actor(request)
     if not me.is_staff:
         raise NotFound
+    if limits.limited(request):
+        return problem(limits.message(limits.UPLOADS), 429)
     metadata = resumable.parse_metadata(request.headers.get("Upload-Metadata", ""))
     org = client_org_get_for(me, org_id, capability="documents.view")
     folder = (
@@ -50,34 +64,32 @@ def create(request: HttpRequest, org_id: int) -> HttpResponse:
         length = int(request.headers.get("Upload-Length", ""))
     except ValueError:
         return problem("Upload-Length is required.", 400)
-    name = safe_name(metadata.get("filename", ""))
     if length <= 0:
-        return problem(f"{name} is empty.", 400)
-    if length > settings.DOCUMENT_MAX_BYTES:
-        return problem(f"{name} is larger than the {settings.DOCUMENT_MAX_BYTES // 1024**2} MB a file may be.", 413)
-    if storage_used() + length > storage_quota():
-        return problem("This upload would go over your plan's storage quota.", 413)
-    category = metadata.get("category", "")
-    if category not in Category.values:
-        category = Category.OTHER
-    upload = ResumableUpload.objects.create(
-        id=uuid.uuid4(), user=me.user, folder=folder, category=category, filename=name, length=length
-    )
+        return problem(f"{safe_name(metadata.get('filename', ''))} is empty.", 400)
+    try:
+        upload = upload_reserve(
+            actor=me, folder=folder, filename=metadata.get("filename", ""), length=length,
+            category=metadata.get("category", ""),
+        )  # fmt: skip
+    except DocumentError as error:  # too large: for a file, for what the person holds, or for the quota
+        return problem(error.message, 413)
     location = reverse("documents:resumable", kwargs={"upload_id": upload.id})
-    return tus(HttpResponse(status=201), Location=location, **{"Upload-Offset": "0"})
+    return tus(HttpResponse(status=201), Location=location, **{"Upload-Offset": "0"}, **expires(upload))
 
 
 @login_required
 @require_http_methods(["HEAD", "PATCH", "DELETE"])
 def resume(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     me = actor(request)
-    upload = ResumableUpload.objects.select_related("folder__client_org").filter(pk=upload_id, user=me.user).first()
+    uploads = ResumableUpload.objects.live()  # an expired upload is gone, whether or not the sweep has run yet
+    upload = uploads.select_related("folder__client_org").filter(pk=upload_id, user=me.user).first()
     if upload is None or upload.document_id is not None:
         raise NotFound
     if request.method == "HEAD":
         return tus(
-            HttpResponse(status=200), **{"Upload-Offset": str(upload.offset), "Upload-Length": str(upload.length)}
-        )
+            HttpResponse(status=200),
+            **{"Upload-Offset": str(upload.offset), "Upload-Length": str(upload.length)}, **expires(upload),
+        )  # fmt: skip
     if request.method == "DELETE":
         resumable.discard(str(upload.id))
         upload.delete()
@@ -89,7 +101,10 @@ def resume(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     except ValueError:
         return problem("Upload-Offset is required.", 400)
     with transaction.atomic():
-        upload = ResumableUpload.objects.select_for_update().get(pk=upload.pk)
+        locked = ResumableUpload.objects.live().select_for_update().filter(pk=upload.pk).first()
+        if locked is None:  # expired (and perhaps swept) since
+            raise NotFound
+        upload = locked
         if upload.offset == upload.length:  # complete: being published, or published, by the request that finished it
             return problem("This upload is complete.", 409)
         if offset != upload.offset:
@@ -100,9 +115,10 @@ def resume(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
             return problem("The stored part does not match this offset; ask for it again with HEAD.", 409)
         except OverflowError:
             return problem("More data than Upload-Length.", 413)
-        upload.save(update_fields=["offset"])
+        upload.last_activity_at = timezone.now()
+        upload.save(update_fields=["offset", "last_activity_at"])
     if upload.offset < upload.length:
-        return tus(HttpResponse(status=204), **{"Upload-Offset": str(upload.offset)})
+        return tus(HttpResponse(status=204), **{"Upload-Offset": str(upload.offset)}, **expires(upload))
     return finish(me, upload)
 
 

@@ -3,8 +3,9 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import F, QuerySet
 
-from portal.access.policy import Actor, NotFound, client_org_get_for, may
+from portal.access.policy import Actor, NotFound, may, may_see
 from portal.clients.models import ClientOrg
+from portal.documents.capabilities import document_visibility
 from portal.documents.models import Document, DocumentVersion, Folder
 
 SEARCH = SearchVector("title", "description", config="simple")
@@ -40,15 +41,13 @@ def documents_for(
 
 def document_get_for(actor: Actor, document_id: int) -> Document:
     document = Document.objects.select_related("folder", "folder__client_org").filter(pk=document_id).first()
-    if document is None or (document.folder.internal and not actor.is_staff):
+    if document is None or not may_see(actor, document_visibility(document)):
         raise NotFound
-    org = document.folder.client_org
-    client_org_get_for(actor, org.pk, capability="documents.view", include_archived=actor.is_staff)
     return document
 
 
 def version_get_for(actor: Actor, version_id: int) -> DocumentVersion:
-    version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
+    version = DocumentVersion.objects.select_related("document__folder").filter(pk=version_id).first()
     if version is None:
         raise NotFound
     document_get_for(actor, version.document_id)

@@ -1,41 +1,42 @@
 """Writing documents: folders, uploads (new documents or new versions). Checked against `portal.access` and the
 plan's limits; the stored name is derived from the content's hash, under the tenant's prefix."""
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
-from django.db.models import F, Max, Sum
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from billing.models import Subscription
 from config.errors import DomainError
 from portal.access.policy import Actor, NotFound, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
-from portal.documents.files import FileRejected, Inspection, inspect, safe_name
-from portal.documents.models import Category, Document, DocumentVersion, Folder, QuarantinedFile, ResumableUpload
-from portal.documents.scanning import ScannerUnavailable, ScanStatus, scan
+from portal.documents import resumable
+from portal.documents.models import (
+    Category,
+    Document,
+    DocumentVersion,
+    DownloadEvent,
+    Folder,
+    QuarantinedFile,
+    ResumableUpload,
+)
 from portal.documents.tasks import thumbnail_make_task
+from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
+from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
+from portal.files.scanning import ScanResult, screen
 
 
 class DocumentError(DomainError):
     """A document or upload refused."""
-
-
-def storage_used() -> int:
-    """Bytes stored by this portal's documents (every version), plus those announced by resumable uploads still
-    under way (they will need the room)."""
-    stored = DocumentVersion.objects.aggregate(total=Sum("size"))["total"] or 0
-    pending = ResumableUpload.objects.filter(document__isnull=True, offset__lt=F("length"))
-    announced = pending.aggregate(total=Sum("length"))["total"] or 0
-    return int(stored + announced)
-
-
-def storage_quota() -> int:
-    return int(connection.tenant.subscription.plan.storage_bytes)  # type: ignore[attr-defined]
 
 
 def thumbnail_later(version_id: int) -> Callable[[], None]:
@@ -46,33 +47,20 @@ def thumbnail_later(version_id: int) -> Callable[[], None]:
 
 
 def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str, result: Inspection) -> str:
-    """Scan the file when a scanner is configured. An infected file is quarantined and refused; one too large to
-    scan is refused or flagged, as the portal chose; a scanner that does not answer refuses the upload. Runs
-    before the publishing transaction, so the quarantine record survives the refusal."""
-    try:
-        outcome = scan(upload, result.size)
-    except ScannerUnavailable as error:
-        raise DocumentError(
-            _("%(name)s could not be checked for viruses; try again later.") % {"name": name}
-        ) from error
-    if outcome.status == ScanStatus.INFECTED:
-        stored = default_storage.save(f"{connection.schema_name}/quarantine/{result.sha256}", upload)  # type: ignore[attr-defined]
+    """Scan the file as the portal's policy says (portal.files.scanning.screen); an infected file is kept in
+    `QuarantinedFile` and refused. Runs before the publishing transaction, so the quarantine record survives the
+    refusal."""
+
+    def quarantine(stored: str, outcome: ScanResult) -> None:
         QuarantinedFile.objects.create(
             file=stored, original_name=name, sha256=result.sha256, signature=outcome.signature[:200],
             uploaded_by=actor.user, client_org=folder.client_org,
         )  # fmt: skip
-        raise DocumentError(
-            _("%(name)s contains malware (%(signature)s) and was not published.")
-            % {"name": name, "signature": outcome.signature},
-            field="files",
-        )
-    if outcome.status == ScanStatus.TOO_LARGE and connection.tenant.unscanned_files == "reject":  # type: ignore[attr-defined]
-        raise DocumentError(
-            _("%(name)s is too large for the virus scanner, and this portal refuses files it cannot scan.")
-            % {"name": name},
-            field="files",
-        )
-    return outcome.status
+
+    try:
+        return screen(upload, name=name, sha256=result.sha256, size=result.size, quarantine=quarantine)
+    except FileRejected as error:
+        raise DocumentError(error.message, field="files") from None
 
 
 @transaction.atomic
@@ -81,8 +69,7 @@ def document_delete(*, actor: Actor, document: Document) -> None:
     if not actor.manages_portal and not (actor.is_staff and may(actor, "documents.view", document.folder.client_org)):
         raise NotFound
     names = [name for pair in document.versions.values_list("file", "thumbnail") for name in pair if name]
-    record(actor=actor, verb="document.deleted", target=document, client_org=document.folder.client_org,
-           internal=document.folder.internal)  # fmt: skip
+    record(actor=actor, verb="document.deleted", target=document)
     document.delete()
 
     def delete_files() -> None:
@@ -90,6 +77,21 @@ def document_delete(*, actor: Actor, document: Document) -> None:
             default_storage.delete(name)
 
     transaction.on_commit(delete_files)
+
+
+@transaction.atomic
+def document_download_record(*, actor: Actor, version: DocumentVersion, inline: bool) -> DownloadEvent:
+    """Record a download the access layer allowed: a row that outlives the document and the person (it keeps
+    their names), and an audit-only event for the audit log."""
+    document = version.document
+    user = actor.user
+    download = DownloadEvent.objects.create(
+        version=version, user=user, document_id=document.pk, document_title=document.title[:200],
+        version_number=version.number, person_id=user.pk if user else None, user_label=user.email if user else "",
+        inline=inline,
+    )  # fmt: skip
+    record(actor=actor, verb="document.downloaded", target=document, data={"version": version.number, "inline": inline})
+    return download
 
 
 @transaction.atomic
@@ -109,7 +111,7 @@ def documents_upload(
     *,
     actor: Actor,
     folder: Folder,
-    uploads: list[UploadedFile],
+    uploads: Sequence[UploadedFile],
     category: str = Category.OTHER,
     document: Document | None = None,
 ) -> list[Document]:
@@ -136,15 +138,16 @@ def documents_upload(
             raise DocumentError(error.message, field="files") from None
         inspected.append((upload, name, result, scan_or_refuse(actor, folder, upload, name, result)))
     incoming = sum(result.size for _upload, _name, result, _scanned in inspected)
-    if storage_used() + incoming > storage_quota():
-        raise DocumentError(_("This upload would go over your plan's storage quota."), field="files")
-    with transaction.atomic():
-        # Serialise this tenant's uploads on its subscription row, then check the quota again: two uploads at
-        # once cannot both squeeze under it.
-        Subscription.objects.select_for_update().filter(tenant_id=connection.tenant.pk).first()  # type: ignore[attr-defined]
-        if storage_used() + incoming > storage_quota():
-            raise DocumentError(_("This upload would go over your plan's storage quota."), field="files")
-        return _publish(actor, folder, inspected, category, document)
+    try:
+        ensure_room(incoming)
+        with transaction.atomic():
+            # Serialise this tenant's writers of stored files, then check the quota again: two uploads at once
+            # cannot both squeeze under it.
+            quota_lock()
+            ensure_room(incoming)
+            return _publish(actor, folder, inspected, category, document)
+    except QuotaExceeded as error:
+        raise DocumentError(error.message, field="files") from None
 
 
 def _publish(
@@ -183,6 +186,68 @@ def _publish_one(
     target.save(update_fields=["updated_at"])
     record(
         actor=actor, verb="document.version_added" if document else "document.published", target=target,
-        client_org=folder.client_org, internal=folder.internal, data={"version": number, "file": name},
+        data={"version": number, "file": name},
     )  # fmt: skip
     return target
+
+
+def upload_reserve(
+    *, actor: Actor, folder: Folder, filename: str, length: int, category: str = Category.OTHER
+) -> ResumableUpload:
+    """Start a resumable upload of `length` bytes into `folder`: it reserves that room in the plan's quota until it
+    completes or expires. The size limit, what the person already holds in reservations
+    (RESUMABLE_RESERVATION_MAX_BYTES) and the quota are checked under the quota lock, so uploads started at once
+    cannot all squeeze under them; the content is checked when the last chunk arrives (`documents_upload`)."""
+    if not actor.is_staff or not may(actor, "documents.view", folder.client_org):
+        raise NotFound
+    name = safe_name(filename)
+    if length <= 0:
+        raise DocumentError(_("%(name)s is empty.") % {"name": name}, field="files")
+    if length > settings.DOCUMENT_MAX_BYTES:
+        raise DocumentError(
+            _("%(name)s is larger than the %(limit)d MB a file may be.")
+            % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
+            field="files",
+        )
+    if category not in Category.values:
+        category = Category.OTHER
+    try:
+        with transaction.atomic():
+            quota_lock()
+            mine = ResumableUpload.objects.active().filter(user=actor.user)
+            held = int(mine.aggregate(total=Sum("length"))["total"] or 0)
+            if held + length > settings.RESUMABLE_RESERVATION_MAX_BYTES:
+                raise DocumentError(reservations_full(name, held), field="files")
+            ensure_room(length)
+            return ResumableUpload.objects.create(
+                id=uuid.uuid4(), user=actor.user, folder=folder, category=category, filename=name, length=length
+            )
+    except QuotaExceeded as error:
+        raise DocumentError(error.message, field="files") from None
+
+
+def reservations_full(name: str, held: int) -> str:
+    ttl = timesince(timezone.now() - timedelta(seconds=settings.RESUMABLE_UPLOAD_TTL_SECONDS))
+    return _(
+        "%(name)s cannot start: you may have at most %(limit)s in unfinished uploads at once, and %(held)s are "
+        "already waiting for their data. Finish or cancel those first; an upload nobody continues expires "
+        "%(ttl)s after its last activity."
+    ) % {"name": name, "limit": filesizeformat(settings.RESUMABLE_RESERVATION_MAX_BYTES),
+         "held": filesizeformat(held), "ttl": ttl}  # fmt: skip
+
+
+def uploads_expire() -> int:
+    """Delete the resumable uploads nobody continued for RESUMABLE_UPLOAD_TTL_SECONDS (their reservations end)
+    with their part files, and the part files no upload owns. Call in the tenant's schema (the hourly sweep
+    sends it to every tenant). Returns how many uploads expired."""
+    # Listed before the rows are read: a part is only ever written for an upload that exists, so a part listed
+    # here whose upload is gone afterwards is an orphan, never one an upload started in between is writing.
+    parts = resumable.parts()
+    with transaction.atomic():
+        # An upload receiving a chunk right now holds its row: skip it (the chunk makes it live again).
+        expired = ResumableUpload.objects.expired().select_for_update(skip_locked=True)
+        ids = list(expired.values_list("pk", flat=True))
+        ResumableUpload.objects.filter(pk__in=ids).delete()
+    kept = {str(pk) for pk in ResumableUpload.objects.values_list("pk", flat=True)}
+    resumable.remove(part for part in parts if part.name not in kept)
+    return len(ids)

@@ -15,14 +15,20 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import policy
+from portal.access import limits, policy
 from portal.access.policy import NotFound
 from portal.clients.views import actor
-from portal.conversations.selectors import comments_for
+from portal.conversations.selectors import comments_for, may_comment
 from portal.documents import selectors
-from portal.documents.files import INLINE
-from portal.documents.models import Category, DownloadEvent
-from portal.documents.services import DocumentError, document_delete, documents_upload, folder_create
+from portal.documents.models import Category
+from portal.documents.services import (
+    DocumentError,
+    document_delete,
+    document_download_record,
+    documents_upload,
+    folder_create,
+)
+from portal.files.inspection import INLINE
 
 
 @login_required
@@ -57,6 +63,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "versions": document.versions.select_related("uploaded_by"),
         "inline_types": INLINE,
         "thread": comments_for(me, document),
+        "may_comment": may_comment(me, document),
         "target": document,
         "type_code": "document",
     }
@@ -105,9 +112,15 @@ def delete(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@limits.per_person(limits.UPLOADS)
 def upload(request: HttpRequest, org_id: int) -> HttpResponse:
     me = actor(request)
     org = policy.client_org_get_for(me, org_id, capability="documents.view")
+    if limits.limited(request):
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": limits.message(limits.UPLOADS)}, status=429)
+        messages.error(request, limits.message(limits.UPLOADS))
+        return redirect("documents:list", org_id=org.pk)
     folder_id = request.POST.get("folder", "")
     folder = selectors.folders_for(me, org).filter(pk=folder_id).first() if folder_id.isdigit() else None
     if folder is None:
@@ -147,7 +160,7 @@ def download(request: HttpRequest, version_id: int) -> HttpResponseBase:
     if not stored or not default_storage.exists(stored):
         raise NotFound
     inline = request.GET.get("inline") == "1" and version.content_type in INLINE
-    DownloadEvent.objects.create(version=version, user=me.user, inline=inline)
+    document_download_record(actor=me, version=version, inline=inline)
     if presigns_urls(default_storage):
         disposition = content_disposition_header(not inline, version.original_name)
         parameters = {

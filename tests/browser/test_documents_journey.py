@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from portal.activity.models import ActivityEvent
 from portal.clients.models import ClientOrg
-from portal.documents.models import Document, Folder
+from portal.documents.models import Document, DownloadEvent, Folder
 from tenants.models import Tenant
 from tests.browser.conftest import screenshot
 from tests.tenants.committed import commit_now
@@ -32,6 +32,7 @@ def remove_journey_documents() -> None:
         documents = Document.objects.filter(folder__name="Journey reports")
         cursor.execute("SET LOCAL portico.activity_purge = 'on'")
         ActivityEvent.objects.filter(target_type="documents.document", target_id__in=documents.values("pk")).delete()
+        DownloadEvent.objects.filter(document_id__in=documents.values("pk")).delete()  # they outlive documents
         documents.delete()
         Folder.objects.filter(name="Journey reports").delete()
 

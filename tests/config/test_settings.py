@@ -10,4 +10,4 @@ def test_sentry_stays_off_without_a_dsn() -> None:
 def test_cookies_are_host_only_by_configuration() -> None:
     assert settings.SESSION_COOKIE_DOMAIN is None
     assert settings.CSRF_COOKIE_DOMAIN is None
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.SESSION_ENGINE == "accounts.sessions"

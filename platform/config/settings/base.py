@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantResolutionMiddleware",
+    # Right after the host is known (an unknown host's body is never parsed), before anything looks a request's
+    # input up in the database: a NUL byte in it is a 400, never a 500.
+    "config.nul_bytes.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,8 +146,9 @@ CACHES = {
 }
 
 # Sessions live in each schema's own table and their cookies are host-only, so a login on one portal is
-# never accepted on another (a signed-cookie or shared-cache session would break that).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# never accepted on another (a signed-cookie or shared-cache session would break that). The engine is Django's
+# database one with rows that carry their user (accounts.UserSession), so sessions are listed and ended by user.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
@@ -199,6 +203,12 @@ RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES  # allauth's own limits (failed sign-ins) key on the same address
 SIGNUP_RATE = env.str("SIGNUP_RATE", default="10/h")
 FIND_PORTAL_RATE = env.str("FIND_PORTAL_RATE", default="10/h")
+# Per person (the signed-in user, in their portal's schema: cache keys carry the schema): comments, invitations
+# sent (staff and contacts, resends included), and uploads started (each file of the drop zone, each resumable
+# upload created; the chunks of an upload are not counted).
+COMMENT_RATE = env.str("COMMENT_RATE", default="30/10m")
+INVITATION_RATE = env.str("INVITATION_RATE", default="30/h")
+UPLOAD_RATE = env.str("UPLOAD_RATE", default="300/h")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
@@ -267,8 +277,16 @@ RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "u
 # Files above this size are sent in chunks of RESUMABLE_CHUNK_BYTES, resumable after an interruption.
 RESUMABLE_ABOVE_BYTES = env.int("RESUMABLE_ABOVE_BYTES", default=20 * 1024**2)
 RESUMABLE_CHUNK_BYTES = env.int("RESUMABLE_CHUNK_BYTES", default=8 * 1024**2)
+# A resumable upload nobody continues for this long expires: its row and its part file go (hourly sweep), and the
+# room it reserved in the quota is free again.
+RESUMABLE_UPLOAD_TTL_SECONDS = env.int("RESUMABLE_UPLOAD_TTL_SECONDS", default=24 * 60 * 60)
 # Largest single document version accepted (the plan's storage quota applies on top).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024**3)
+# Most bytes one person may hold reserved by unfinished resumable uploads at once (at least DOCUMENT_MAX_BYTES, or
+# the largest files cannot be sent): one person cannot reserve a portal's whole quota.
+RESUMABLE_RESERVATION_MAX_BYTES = env.int("RESUMABLE_RESERVATION_MAX_BYTES", default=DOCUMENT_MAX_BYTES)
+# Largest file attached to a comment.
+COMMENT_ATTACHMENT_MAX_BYTES = env.int("COMMENT_ATTACHMENT_MAX_BYTES", default=20 * 1024**2)
 # Optional virus scanning (clamd, INSTREAM): "host:port"; files above the stream limit are never called clean.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
 CLAMD_STREAM_MAX_BYTES = env.int("CLAMD_STREAM_MAX_BYTES", default=25 * 1024**2)

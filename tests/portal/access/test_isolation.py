@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.access.models import Invitation, Role, StaffMembership, StaffRole, UserSession
+from accounts.models import UserSession
+from portal.access.models import Invitation, Role, StaffMembership, StaffRole
 from portal.access.policy import SYSTEM, actor_for
 from portal.access.services import invitation_create
 from portal.activity.models import Notification
@@ -62,7 +63,7 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         actor=hana_actor, target=fabrikam, body="Fabrikam only",
         files=[SimpleUploadedFile("fabrikam.txt", b"secret", content_type="text/plain")],
     )  # fmt: skip
-    event = record(actor=hana_actor, verb="comment.added", target=fabrikam, client_org=fabrikam)
+    event = record(actor=hana_actor, verb="comment.added", target=fabrikam)
     notification = Notification.objects.create(user=hana.user, event=event)
     folder = Folder.objects.create(client_org=fabrikam, name="Fabrikam reports")
     [document] = documents_upload(
@@ -80,7 +81,7 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         "invitation_id": invitation.pk,
         "role_id": custom.pk,
         "membership_id": StaffMembership.objects.get(role=StaffRole.OWNER).pk,
-        "session_id": session.pk,
+        "session_id": session.public_id,
     }
 
 

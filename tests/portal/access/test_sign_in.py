@@ -9,7 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from portal.access.models import StaffMembership, StaffRole, UserSession
+from accounts.models import UserSession
+from portal.access.models import StaffMembership, StaffRole
 from portal.access.policy import actor_for
 from portal.access.services import person_deactivate
 from portal.clients.models import Contact
@@ -89,7 +90,8 @@ def test_ending_one_session_by_id_only_works_on_ones_own(in_demo: Any) -> None:
     sign_in(carla, "carla.admin@contoso.example")
     carlas_session = UserSession.objects.get(user__email="carla.admin@contoso.example")
 
-    assert victor.post(reverse("access:end_session", kwargs={"session_id": carlas_session.pk})).status_code == 404
+    ending = reverse("access:end_session", kwargs={"session_id": carlas_session.public_id})
+    assert victor.post(ending).status_code == 404
     assert carla.get("/").status_code == 200
 
 
@@ -141,14 +143,13 @@ def test_everyone_has_a_profile_page(as_user: Callable[[Any], Client]) -> None:
 
 
 def test_expired_sessions_are_not_listed(in_demo: Any) -> None:
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     old, current = browser("Old browser"), browser("Current browser")
     sign_in(old, "victor.viewer@contoso.example")
     sign_in(current, "victor.viewer@contoso.example")
     old_key = old.cookies["sessionid"].value
-    Session.objects.filter(session_key=old_key).update(expire_date=timezone.now())
+    UserSession.objects.filter(session_key=old_key).update(expire_date=timezone.now())
 
     page = current.get(reverse("access:profile"))
 

@@ -16,9 +16,9 @@ from portal.access.models import Role
 from portal.access.policy import actor_for
 from portal.activity.models import ActivityEvent
 from portal.clients.models import ClientOrg, Contact
-from portal.documents.files import safe_name
 from portal.documents.models import Document, DocumentVersion, DownloadEvent, Folder
 from portal.documents.services import DocumentError, documents_upload
+from portal.files.inspection import safe_name
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -146,7 +146,7 @@ def test_a_contact_finds_by_search_and_downloads_and_the_download_is_recorded(
     assert list(missing.context["documents"]) == []
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
-    assert DownloadEvent.objects.get().user.email == "victor.viewer@contoso.example"
+    assert DownloadEvent.objects.get().user_label == "victor.viewer@contoso.example"
 
 
 def test_a_pdf_previews_inline_only_when_asked(as_user: Callable[[Any], Client], published: DocumentVersion) -> None:

@@ -2,16 +2,25 @@
 server reports, and publish through the usual checks on the last chunk."""
 
 import base64
+import uuid
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import parse_http_date
+from django_tenants.utils import tenant_context
 
 from accounts.models import User
+from billing.models import Plan
 from portal.clients.models import ClientOrg
 from portal.documents.models import Document, Folder, ResumableUpload
 from portal.documents.resumable import part_path
+from portal.files.quota import storage_used
 
 pytestmark = pytest.mark.django_db
 CONTENT = b"Minutes of the steering committee.\n" * 4000  # 140 KB of text
@@ -113,23 +122,136 @@ def test_a_file_whose_content_is_refused_publishes_nothing_and_leaves_no_part(mi
     assert not part_path(upload_id).exists()
 
 
-def test_parts_of_abandoned_uploads_are_swept_after_a_day(mia: Client, folder: Folder) -> None:
-    import os
-    import time
+def upload_of(location: str) -> ResumableUpload:
+    return ResumableUpload.objects.get(pk=location.rstrip("/").rsplit("/", 1)[-1])
 
+
+def abandon(location: str, hours: float = 25) -> None:
+    """Nobody has sent anything for `hours`."""
+    ResumableUpload.objects.filter(pk=upload_of(location).pk).update(
+        last_activity_at=timezone.now() - timedelta(hours=hours)
+    )
+
+
+def quota_of(tenant: Any, storage_bytes: int) -> None:
+    Plan.objects.filter(pk=tenant.subscription.plan_id).update(storage_bytes=storage_bytes)
+    tenant.subscription.plan.refresh_from_db()
+
+
+def test_each_chunk_records_activity_and_says_when_the_upload_expires(mia: Client, folder: Folder) -> None:
+    location = create(mia, folder)["Location"]
+    abandon(location, hours=5)
+
+    answer = patch(mia, location, 0, CONTENT[:1000])
+
+    assert timezone.now() - upload_of(location).last_activity_at < timedelta(minutes=1)
+    expires = parse_http_date(answer["Upload-Expires"])
+    assert abs(expires - (timezone.now() + timedelta(days=1)).timestamp()) < 60
+
+
+def test_an_upload_nobody_continues_expires_even_before_the_sweep(mia: Client, folder: Folder) -> None:
+    location = create(mia, folder)["Location"]
+    assert patch(mia, location, 0, CONTENT[:1000]).status_code == 204
+    abandon(location)
+
+    assert mia.head(location, headers=TUS).status_code == 404
+    assert patch(mia, location, 1000, CONTENT[1000:2000]).status_code == 404
+
+
+def test_expired_reservations_stop_counting_against_the_quota(
+    mia: Client, as_user: Any, folder: Folder, in_demo: Any, settings: Any
+) -> None:
+    """The finding: one person's uploads that never sent a byte refused every upload in the portal."""
+    settings.RESUMABLE_RESERVATION_MAX_BYTES = settings.DOCUMENT_MAX_BYTES = 10 * len(CONTENT)
+    quota_of(in_demo, storage_used() + 10 * len(CONTENT))
+    hoarded = [create(mia, folder, length=5 * len(CONTENT))["Location"] for _ in range(2)]
+    adam: Client = as_user(User.objects.get(email="adam.admin@northwind.example"))
+
+    refused = create(adam, folder)
+    assert refused.status_code == 413
+    assert "storage quota" in refused.json()["error"]
+
+    for location in hoarded:
+        abandon(location)
+
+    assert create(adam, folder).status_code == 201
+
+
+def test_a_person_may_hold_only_so_much_in_unfinished_uploads(
+    mia: Client, as_user: Any, folder: Folder, settings: Any
+) -> None:
+    settings.RESUMABLE_RESERVATION_MAX_BYTES = 2 * len(CONTENT)
+    first = create(mia, folder)["Location"]
+    assert create(mia, folder).status_code == 201
+
+    refused = create(mia, folder)
+
+    assert refused.status_code == 413
+    assert "at most" in refused.json()["error"]
+    assert "unfinished uploads" in refused.json()["error"]
+    adam: Client = as_user(User.objects.get(email="adam.admin@northwind.example"))
+    assert create(adam, folder).status_code == 201  # the limit is per person
+    assert patch(mia, first, 0, CONTENT).status_code == 204  # finishing one frees its room
+    assert create(mia, folder).status_code == 201
+
+
+def test_the_hourly_sweep_removes_expired_uploads_and_their_parts_in_every_tenant(
+    mia: Client, folder: Folder, other: Any, told: Any, settings: Any
+) -> None:
     from portal.documents.tasks import sweep_uploads_task
 
-    old = create(mia, folder)["Location"]
-    recent = create(mia, folder)["Location"]
+    old, recent = create(mia, folder)["Location"], create(mia, folder)["Location"]
     patch(mia, old, 0, CONTENT[:1000])
     patch(mia, recent, 0, CONTENT[:1000])
-    old_part = part_path(old.rstrip("/").rsplit("/", 1)[-1])
-    a_day_ago = time.time() - 25 * 60 * 60
-    os.utime(old_part, (a_day_ago, a_day_ago))
+    abandon(old)
+    old_part, recent_part = part_path(str(upload_of(old).pk)), part_path(str(upload_of(recent).pk))
+    orphan = part_path(str(uuid.uuid4()))  # its upload is gone
+    orphan.write_bytes(b"left behind")
+    purged = Path(settings.RESUMABLE_UPLOAD_DIR) / "purged_portal"  # a schema no tenant has any more
+    purged.mkdir(parents=True, exist_ok=True)
+    (purged / str(uuid.uuid4())).write_bytes(b"left behind")
+    with tenant_context(other):
+        owner = User.objects.get(email="olivia.owner@northwind.example")
+        org = ClientOrg.objects.create(name="Elsewhere", account_manager=owner)
+        elsewhere = Folder.objects.create(client_org=org, name="Files")
+        ResumableUpload.objects.create(
+            id=uuid.uuid4(), user=owner, folder=elsewhere, filename="x.txt", length=10,
+            last_activity_at=timezone.now() - timedelta(days=2),
+        )  # fmt: skip
 
-    assert sweep_uploads_task.apply().get() == 1
-    assert not old_part.exists()
-    assert part_path(recent.rstrip("/").rsplit("/", 1)[-1]).exists()
+    with told():
+        result = sweep_uploads_task.apply().get()
+
+    assert result["orphan_parts"] == 1
+    assert list(ResumableUpload.objects.values_list("pk", flat=True)) == [upload_of(recent).pk]
+    assert (old_part.exists(), recent_part.exists(), orphan.exists(), purged.exists()) == (False, True, False, False)
+    with tenant_context(other):
+        assert not ResumableUpload.objects.exists()
+
+
+def test_starting_uploads_is_rate_limited_per_person(
+    mia: Client, as_user: Any, folder: Folder, settings: Any, clean_cache: None
+) -> None:
+    settings.RATELIMIT_ENABLE = True
+    settings.UPLOAD_RATE = "2/h"
+    assert create(mia, folder).status_code == 201
+    url = reverse("documents:upload", kwargs={"org_id": folder.client_org_id})
+    as_json = {"accept": "application/json"}
+    dropped = mia.post(url, {"folder": folder.pk, "files": SimpleUploadedFile("notes.txt", b"notes")}, headers=as_json)
+    assert dropped.status_code == 200
+
+    tus_refused = create(mia, folder)
+    drop_refused = mia.post(url, {"folder": folder.pk, "files": SimpleUploadedFile("b.txt", b"b")}, headers=as_json)
+    form_refused = mia.post(url, {"folder": folder.pk, "files": SimpleUploadedFile("c.txt", b"c")}, follow=True)
+
+    assert (tus_refused.status_code, drop_refused.status_code, form_refused.status_code) == (429, 429, 200)
+    assert "many uploads" in tus_refused.json()["error"]
+    assert tus_refused["Tus-Resumable"] == "1.0.0"
+    assert "many uploads" in drop_refused.json()["error"]
+    assert b"many uploads" in form_refused.content
+    assert Document.objects.count() == 1
+    adam: Client = as_user(User.objects.get(email="adam.admin@northwind.example"))
+    assert create(adam, folder).status_code == 201
 
 
 def test_after_too_much_data_the_upload_resumes_from_the_recorded_offset(mia: Client, folder: Folder) -> None:

@@ -1,4 +1,5 @@
-"""What an uploaded file is, judged from its content: the allow-list, safe names, streaming hash."""
+"""What an uploaded file is, judged from its content: the allow-list, safe names, streaming hash. Used for every
+file a person stores (documents, comment attachments)."""
 
 import hashlib
 import re

@@ -1,0 +1,50 @@
+"""Per-person rate limits on what one person could repeat to flood a portal: comments, invitations, uploads.
+
+django-ratelimit counts in the cache, per signed-in user (`key="user"`); cache keys carry the schema, so the same
+user id in two portals are two people. Rates come from settings (COMMENT_RATE, INVITATION_RATE, UPLOAD_RATE).
+Views never block with an error page: they ask `limited(request)` and answer with a message the person can act
+on (a form error or a message on the page, or 429 with a JSON error for fetch, tus and htmx).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+COMMENTS = "comments"
+INVITATIONS = "invitations"
+UPLOADS = "uploads"
+RATE_SETTINGS = {COMMENTS: "COMMENT_RATE", INVITATIONS: "INVITATION_RATE", UPLOADS: "UPLOAD_RATE"}
+
+
+def rate(group: str, request: HttpRequest | None = None) -> str:
+    return str(getattr(settings, RATE_SETTINGS[group]))
+
+
+def per_person(group: str) -> Callable[[View], View]:
+    """Count each POST of the view in `group`, per person; the view reads `limited(request)`."""
+    return ratelimit(group=group, key="user", rate=rate, method="POST", block=False)
+
+
+def limited(request: HttpRequest) -> bool:
+    return bool(getattr(request, "limited", False))
+
+
+def count(request: HttpRequest, group: str) -> bool:
+    """Count one more action in `group` for this person, now; True when it goes over the rate (for actions a view
+    takes on only some of its POSTs, such as resending an invitation)."""
+    return bool(is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True))
+
+
+def message(group: str) -> str:
+    return {
+        COMMENTS: _("You are commenting faster than this portal allows. Please wait a few minutes and try again."),
+        INVITATIONS: _("You have sent many invitations in a short time. Please wait a while before sending more."),
+        UPLOADS: _("You have started many uploads in a short time. Please wait a while and try again."),
+    }[group]

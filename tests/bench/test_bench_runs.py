@@ -1,0 +1,37 @@
+"""`make bench` runs end to end: its quick mode, as a subprocess with the suite's own environment, in a database
+and a state folder of its own. The folder starts missing, as on a fresh clone (where the bench used to crash
+opening gunicorn's log)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+from bench.run import FIGURES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_bench_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
+    state = tmp_path / "fresh-clone" / ".var" / "bench"
+    database = f"{settings.DATABASES['default']['TEST']['NAME']}_bench"  # never the suite's or development's
+
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--database", database, "--state-dir", str(state)],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    printed = {line.split()[0] for line in result.stdout.splitlines() if re.match(r"^[a-z_0-9]+\s+[\d.]+\s+\S+$", line)}
+    assert set(FIGURES) <= printed, result.stdout
+    written = json.loads((state / "results.json").read_text())
+    assert [figure["name"] for figure in written] == list(FIGURES)
+    assert (state / "gunicorn.log").exists()
