@@ -8,7 +8,7 @@ PORT ?= 8000
 # Every command runs with the services `infra/local/services.py up` chose.
 WITH_SERVICES := set -a && . ./.var/services.env && set +a &&
 
-.PHONY: run test lint bench stop install services migrate system-deps clean
+.PHONY: run test lint bench stop install services roles migrate system-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ install: $(BIN)/.installed
 services: install
 	$(BIN)/python infra/local/services.py up
 
-migrate: services
+# The owner role owns the database and runs migrations; web, Celery and the tests use the runtime role.
+roles: services
+	$(WITH_SERVICES) $(BIN)/python manage.py db_roles
+
+migrate: roles
 	$(WITH_SERVICES) $(BIN)/python manage.py migrate --noinput
 	$(WITH_SERVICES) $(BIN)/python manage.py check --database default
 
@@ -32,7 +36,7 @@ run: migrate
 	@echo "    public site   http://localhost:$(PORT)/   (sign up: /signup/, find my portal: /find-my-portal/)"
 	@echo "    demo portal   http://demo.localhost:$(PORT)/   (Northwind Consulting; logins above)"
 	@echo "    probes        http://localhost:$(PORT)/healthz  http://localhost:$(PORT)/readyz"
-	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
+	@echo "  Ctrl-C stops the web server, the Celery worker, beat and the hourly tenant purge (purge_tenants)."
 	@echo ""
 	$(WITH_SERVICES) PORT=$(PORT) SITE_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f infra/local/Procfile -d . start
 
@@ -53,10 +57,10 @@ system-deps:
 	  else echo "[system] missing Debian packages:$$missing (chromium for the browser journeys, poppler-utils for PDF thumbnails)"; exit 1; fi; \
 	fi
 
-test: services lint system-deps
+test: roles lint system-deps
 	$(WITH_SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: services
+bench: roles
 	$(WITH_SERVICES) $(BIN)/python bench/run.py
 
 stop:

@@ -90,10 +90,31 @@ def create_database(name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    maintenance = urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path="/postgres"))
+    # The owner role creates databases (the runtime role may not).
+    address = os.environ.get("MIGRATION_DATABASE_URL") or os.environ["DATABASE_URL"]
+    maintenance = urlunparse(urlparse(address)._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def take_over_the_database() -> None:
+    """A bench database made before the roles existed belongs to the server's superuser: hand it to the owner,
+    as `make` does for the development database (with the administrator's URL, when there is one)."""
+    from tenants.db_roles import apply_roles, credentials, owner_url, role_of, use_credentials
+
+    admin = os.environ.get("DATABASE_ADMIN_URL")
+    if admin and owner_url():
+        use_credentials(credentials(admin))
+        apply_roles(owner=role_of(owner_url()), runtime=role_of(os.environ["DATABASE_URL"]))
+
+
+def grant_the_runtime_role() -> None:
+    """Default privileges belong to each database: the bench's gives the runtime role (its gunicorn) its DML."""
+    from tenants.db_roles import apply_roles, owner_url, role_of
+
+    if owner_url():
+        apply_roles(owner=role_of(owner_url()), runtime=role_of(os.environ["DATABASE_URL"]))
 
 
 def timed_ms(action: Callable[[], object]) -> float:
@@ -155,7 +176,7 @@ def measure_schema_steps(clone_runs: int, migrate_runs: int) -> tuple[list[float
 
     def clone(name: str) -> None:
         with transaction.atomic():
-            template.create_schema_from_template(name, current)
+            template.create_schema_from_template(name)
 
     def migrate(name: str) -> None:
         with transaction.atomic():
@@ -286,7 +307,12 @@ def main(argv: list[str] | None = None) -> int:
 
     mode = " (quick)" if plan.quick else ""
     print(f"Bench database {bench_db}{mode}: migrating (builds the template schema)…", flush=True)
+    from tenants.db_roles import use_owner_connection
+
+    take_over_the_database()
+    use_owner_connection()  # the bench migrates and drops schemas: the owner's work, for the whole process
     call_command("migrate", interactive=False, verbosity=0)
+    grant_the_runtime_role()
     tenants = ensure_baseline(plan.baseline_schemas)
     print(f"{tenants} tenant schemas in the database.", flush=True)
 

@@ -33,7 +33,11 @@ class Subscription(models.Model):
     trial_ends_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField()
     status_reason = models.CharField(max_length=200, blank=True)
+    # Written by the database clock for every role but the owner (trigger, migration 0003): the purge trusts it.
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the hourly lifecycle job once the retention period is over; `purge_tenants`, run with the owner's
+    # credentials, drops the marked portals after checking `status` and `canceled_at` again. Cleared by any move.
+    purge_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "trial_ends_at"])]

@@ -1,4 +1,5 @@
-"""The demo provider used by `make run` and the browser suite. Idempotent: safe to run again."""
+"""The demo provider used by `make run` and the browser suite. Idempotent: safe to run again. Runs as the owner
+role (`manage.py seed_demo` switches to it): the demo's history is dated in the past (tenants.demo_history)."""
 
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from accounts.services import directory_sync, user_create
 from portal.access.capabilities import DefaultRole
 from portal.access.models import Role, StaffMembership, StaffRole
 from portal.clients.models import ClientOrg, Contact
+from tenants.demo_history import seed_history
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
 from tenants.services import portal_host, tenant_change_status, tenant_provision
@@ -111,4 +113,5 @@ def seed_demo() -> Tenant:
                 Contact.objects.update_or_create(
                     user=user, defaults={"client_org": org, "role": Role.objects.get(slug=person.role)}
                 )
+        seed_history(tenant)  # weeks of past events: the owner-only path (tenants.demo_history)
     return tenant

@@ -9,7 +9,7 @@ from django.utils import timezone
 from billing.models import Subscription
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
-from tenants.services import TenantError, purge_due, tenant_change_status, tenant_purge
+from tenants.services import TenantError, purge_mark_due, tenant_change_status
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -37,16 +37,13 @@ def end_grace_periods() -> int:
     )
 
 
-def purge_expired() -> int:
-    """Canceled portals are purged once their retention period is over."""
-    purged = 0
-    for tenant in purge_due():
-        try:
-            tenant_purge(actor=SYSTEM, tenant=tenant)
-            purged += 1
-        except TenantError:  # reactivated since it was listed
-            logger.info("not purging %s: %s", tenant.schema_name, "no longer due")
-    return purged
+def mark_purges() -> int:
+    """Canceled portals whose retention period is over are marked for purge. Dropping them needs the owner's
+    credentials, which Celery does not have: `manage.py purge_tenants` (a scheduled task) drops the marked ones."""
+    marked = purge_mark_due()
+    if marked:
+        logger.info("marked %d canceled portal(s) for purge", marked)
+    return marked
 
 
 def _move(tenant: Tenant, expected: str, status: str, reason: str) -> bool:

@@ -1,5 +1,6 @@
 """Writers for tenants: provisioning, lifecycle, branding, purge."""
 
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -29,6 +30,16 @@ logger = logging.getLogger(__name__)
 
 class TenantError(DomainError):
     """A tenant operation refused, with a message for the person who asked and the field it concerns."""
+
+
+class PurgeRefused(TenantError):
+    """`tenant_purge` refused: `reason` says why in a few words (the command prints it)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            _("Only a canceled portal past its retention period can be purged: %(why)s.") % {"why": reason}
+        )
+        self.reason = reason
 
 
 def portal_host(slug: str) -> str:
@@ -104,7 +115,8 @@ def tenant_change_status(
     subscription.status_changed_at = now
     subscription.status_reason = f"{actor}: {reason}".strip(": ")[:200]
     subscription.canceled_at = now if status == TenantStatus.CANCELED else None
-    subscription.save(update_fields=["status", "status_changed_at", "status_reason", "canceled_at"])
+    subscription.purge_due_at = None  # a mark for purge holds only for the cancellation that earned it
+    subscription.save(update_fields=["status", "status_changed_at", "status_reason", "canceled_at", "purge_due_at"])
     logger.info("tenant %s is now %s (%s)", tenant.schema_name, status, subscription.status_reason)
     transaction.on_commit(routing_changed)
     return subscription
@@ -148,24 +160,72 @@ def tenant_update_security(
     return fresh
 
 
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    """Portals canceled at or before this moment have had their retention period."""
+    return (now or timezone.now()) - timedelta(days=settings.TENANT_RETENTION_DAYS)
+
+
 def purge_due(now: datetime | None = None) -> list[Tenant]:
-    cutoff = (now or timezone.now()) - timedelta(days=settings.TENANT_RETENTION_DAYS)
+    """Canceled portals whose retention period is over, according to their subscription."""
     return list(
-        Tenant.objects.filter(subscription__status=TenantStatus.CANCELED, subscription__canceled_at__lte=cutoff)
+        Tenant.objects.filter(
+            subscription__status=TenantStatus.CANCELED, subscription__canceled_at__lte=retention_cutoff(now)
+        )
     )
 
 
 @transaction.atomic
-def tenant_purge(*, actor: str, tenant: Tenant) -> None:
-    """Delete a canceled tenant whose retention period is over: schema, files, rows. Irreversible."""
+def purge_mark_due(now: datetime | None = None) -> int:
+    """Mark the portals due for purge (the hourly lifecycle job, as the runtime role, which cannot drop a schema).
+    A mark only asks: `tenant_purge` checks the subscription again before dropping anything."""
+    now = now or timezone.now()
+    return Subscription.objects.filter(
+        status=TenantStatus.CANCELED, canceled_at__lte=retention_cutoff(now), purge_due_at__isnull=True
+    ).update(purge_due_at=now)
+
+
+def purge_marked() -> list[Tenant]:
+    """The portals the lifecycle job marked for purge, longest-marked first."""
+    return list(
+        Tenant.objects.select_related("subscription")
+        .filter(subscription__purge_due_at__isnull=False)
+        .order_by("subscription__purge_due_at", "pk")
+    )
+
+
+def purge_unmark(*, tenant: Tenant) -> None:
+    """Clear a mark `tenant_purge` refused: the lifecycle job marks the portal again once it is really due."""
+    Subscription.objects.filter(tenant=tenant).update(purge_due_at=None)
+
+
+def purge_refusal(subscription: Subscription, now: datetime | None = None) -> str | None:
+    """Why this portal may not be purged now, or None when it may: it must be canceled, and canceled longer than
+    TENANT_RETENTION_DAYS ago, according to its subscription in the public schema."""
+    now = now or timezone.now()
+    days = settings.TENANT_RETENTION_DAYS
+    if subscription.status != TenantStatus.CANCELED:
+        return _("not canceled (it is %(status)s)") % {"status": subscription.status}
+    if subscription.canceled_at is None:
+        return _("canceled, but no cancellation date is recorded")
+    if subscription.canceled_at > retention_cutoff(now):
+        return _("canceled on %(date)s, %(ago)d days ago: kept %(days)d days, until %(until)s") % {
+            "date": f"{subscription.canceled_at:%Y-%m-%d %H:%M %Z}",
+            "ago": (now - subscription.canceled_at).days,
+            "days": days,
+            "until": f"{subscription.canceled_at + timedelta(days=days):%Y-%m-%d %H:%M %Z}",
+        }
+    return None
+
+
+@transaction.atomic
+def tenant_purge(*, actor: str, tenant: Tenant) -> Subscription:
+    """Delete a canceled tenant whose retention period is over: schema, files, rows. Irreversible. Needs the
+    owner's credentials (`DROP SCHEMA`): `manage.py purge_tenants`. The subscription is checked again under its
+    row lock, so a reactivation racing with the purge either wins or waits. Returns the subscription as it was."""
     subscription = Subscription.objects.select_for_update().get(tenant=tenant)
-    cutoff = timezone.now() - timedelta(days=settings.TENANT_RETENTION_DAYS)
-    if (
-        subscription.status != TenantStatus.CANCELED
-        or not subscription.canceled_at
-        or subscription.canceled_at > cutoff
-    ):
-        raise TenantError(_("Only a canceled portal past its retention period can be purged."))
+    refusal = purge_refusal(subscription)
+    if refusal is not None:
+        raise PurgeRefused(refusal)
     schema = tenant.schema_name
     with connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {quote(schema)} CASCADE")
@@ -174,6 +234,7 @@ def tenant_purge(*, actor: str, tenant: Tenant) -> None:
     transaction.on_commit(lambda: delete_tenant_files(schema))
     transaction.on_commit(routing_changed)
     logger.warning("purged tenant %s (%s)", schema, actor)
+    return subscription
 
 
 def delete_tenant_files(schema: str) -> None:
@@ -186,5 +247,6 @@ def delete_tenant_files(schema: str) -> None:
         for name in directories:
             walk(f"{prefix}/{name}")
 
-    if default_storage.exists(schema):
+    # Not `exists(schema)`: on S3 a prefix is no object, so it would always say no.
+    with contextlib.suppress(FileNotFoundError):  # on disk, a tenant that never stored a file
         walk(schema)

@@ -48,9 +48,10 @@ class TenantOnlyTask(TenantTask):
 
 @app.task(name="tenants.run_lifecycle")
 def run_lifecycle_task() -> dict[str, int]:
-    """Hourly (Celery beat): trial expiry, end of grace periods, purge after retention. Public-schema task."""
+    """Hourly (Celery beat): trial expiry, end of grace periods, marking portals due for purge (which
+    `manage.py purge_tenants` drops, with the owner's credentials). Public-schema task."""
     return {
         "trials_expired": lifecycle_jobs.expire_trials(),
         "made_read_only": lifecycle_jobs.end_grace_periods(),
-        "purged": lifecycle_jobs.purge_expired(),
+        "marked_for_purge": lifecycle_jobs.mark_purges(),
     }

@@ -6,8 +6,13 @@ rows, content types, permissions and whatever data migrations seeded) and its se
 `SchemaTemplate` together with the migrations it reflects. Making a schema
 (`create_schema_from_template`) replays that DDL under the new name and copies those rows, inside the caller's
 transaction: its cost does not grow with the number of schemas (django-tenants' `clone_schema` scans the
-catalogs, and its clone path always runs `migrate --fake` afterwards). When the template is missing or does not
-match the code's migrations, `create_tenant_schema` falls back to running migrations.
+catalogs, and its clone path always runs `migrate --fake` afterwards).
+
+The replay is the database function `public.create_tenant_schema(name)` (migration tenants 0006): the runtime
+role that web and Celery use may not create schemas nor write the snapshot, so the function, owned by the owner
+role and SECURITY DEFINER, checks the name, reads the snapshot itself and creates the schema owned by the owner,
+in the caller's transaction. When the snapshot is missing or does not match the code's migrations, provisioning
+refuses and asks for `manage.py migrate` (the runtime role could not run migrations in a new schema).
 """
 
 import logging
@@ -20,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from tenants.models import SchemaTemplate
@@ -33,6 +38,10 @@ SCHEMA_PLACEHOLDER = "{{schema}}"
 
 class TemplateError(RuntimeError):
     """The template schema cannot be snapshotted (pg_dump missing or failing)."""
+
+
+class StaleTemplateError(TemplateError):
+    """No snapshot of the template schema matches the code's migrations: `manage.py migrate` has not run."""
 
 
 def quote(identifier: str) -> str:
@@ -95,9 +104,30 @@ def ddl_recipe(dump: str, schema: str) -> str:
     return re.sub(rf"(?<![\w\"]){re.escape(schema)}\.", f"{SCHEMA_PLACEHOLDER}.", ddl)
 
 
+def keep_template_private() -> None:
+    """Only the template schema's owner may reach it. Its rows are copied into every new schema (by the owner's
+    function, which needs no one else's access), so the runtime role must not write them; the default
+    privileges `db_roles` sets would give it USAGE on the schema and DML on every table migrations add."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT a.grantee FROM pg_namespace n, aclexplode(n.nspacl) a "
+            "WHERE n.nspname = %s AND a.grantee <> n.nspowner",
+            [TEMPLATE_SCHEMA],
+        )
+        grantees = [grantee for (grantee,) in cursor.fetchall()]
+        for grantee in grantees:
+            if grantee == 0:
+                role = "PUBLIC"
+            else:
+                cursor.execute("SELECT quote_ident(rolname) FROM pg_roles WHERE oid = %s", [grantee])
+                role = cursor.fetchone()[0]
+            cursor.execute(f"REVOKE ALL ON SCHEMA {quote(TEMPLATE_SCHEMA)} FROM {role}")
+
+
 def refresh_template(verbosity: int = 0) -> None:
     """Migrate the template schema and snapshot it. Run by `migrate` after the tenants are migrated."""
     migrate_schema(TEMPLATE_SCHEMA, verbosity=verbosity)
+    keep_template_private()
     ddl = ddl_recipe(dump_schema_ddl(TEMPLATE_SCHEMA), TEMPLATE_SCHEMA)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -115,43 +145,43 @@ def refresh_template(verbosity: int = 0) -> None:
         sequences = [name for name, kind in relations if kind == "S"]
         cursor.execute(f"SELECT app, name FROM {quote(TEMPLATE_SCHEMA)}.django_migrations")
         applied = names_of(cursor.fetchall())
-    SchemaTemplate.objects.all().delete()
-    SchemaTemplate.objects.create(
-        applied_migrations=sorted(applied), ddl=ddl, data_tables=data_tables, sequences=sequences
-    )
-    if not code_migrations() <= applied:
-        logger.warning("The template schema does not match the migrations on disk; provisioning will migrate.")
+    with transaction.atomic():  # provisioning never finds no snapshot, or two
+        SchemaTemplate.objects.all().delete()
+        SchemaTemplate.objects.create(
+            applied_migrations=sorted(applied), ddl=ddl, data_tables=data_tables, sequences=sequences
+        )
+    if not reflects_code(applied):
+        logger.warning("The template schema does not match the migrations on disk; provisioning will refuse.")
 
 
 def current_template() -> SchemaTemplate | None:
-    """The snapshot, when every migration of the code was applied to the template."""
-    template = SchemaTemplate.objects.first()
-    if template is None or not code_migrations() <= set(template.applied_migrations):
+    """The snapshot (without its DDL), when every migration of the code was applied to the template."""
+    template = SchemaTemplate.objects.defer("ddl").first()
+    if template is None or not reflects_code(template.applied_migrations):
         return None
     return template
 
 
-def create_schema_from_template(name: str, template: SchemaTemplate) -> None:
-    """Make schema `name` from the snapshot: DDL, then rows, then sequence positions. Call inside a transaction."""
-    target = quote(name)
-    source = quote(TEMPLATE_SCHEMA)
-    statements = [template.ddl.replace(SCHEMA_PLACEHOLDER, target)]
-    for table in template.data_tables:
-        statements.append(f"INSERT INTO {target}.{quote(table)} SELECT * FROM {source}.{quote(table)};")
-    for sequence in template.sequences:
-        statements.append(
-            f"SELECT setval('{target}.{quote(sequence)}', last_value, is_called) FROM {source}.{quote(sequence)};"
-        )
+def reflects_code(applied_migrations: Iterable[str]) -> bool:
+    """Every migration of the code is recorded in the template (true after `squashmigrations` too: once the
+    migrations a squashed one replaces are applied, `migrate` records the squashed one as well)."""
+    return code_migrations() <= set(applied_migrations)
+
+
+def create_schema_from_template(name: str) -> None:
+    """Make schema `name` from the snapshot: DDL, then rows, then sequence positions, through the owner's
+    function `public.create_tenant_schema`, which reads the snapshot itself. Inside the caller's transaction: a
+    rollback leaves no schema."""
     with connection.cursor() as cursor:
-        cursor.execute("\n".join(statements))
+        cursor.execute("SELECT public.create_tenant_schema(%s)", [name])
 
 
-def create_tenant_schema(name: str) -> str:
-    """Make the schema of a new tenant; returns how ("template" or "migrations")."""
-    template = current_template()
-    if template is not None:
-        create_schema_from_template(name, template)
-        return "template"
-    logger.warning("No current template schema: migrating the new schema %s instead (slower).", name)
-    migrate_schema(name)
-    return "migrations"
+def create_tenant_schema(name: str) -> None:
+    """Make the schema of a new tenant from the template; refuses when the snapshot does not match the code."""
+    if current_template() is None:
+        raise StaleTemplateError(
+            "The template schema is missing or older than this code's migrations, so new portals cannot be "
+            "made: run `manage.py migrate` (with the owner's MIGRATION_DATABASE_URL), which migrates and "
+            "snapshots the template."
+        )
+    create_schema_from_template(name)

@@ -1,4 +1,5 @@
-# One image, four task definitions (web, worker, beat and the one-off migrate), three services.
+# One image, five task definitions (web, worker, beat, and the one-off migrate and purge), three services, and an
+# hourly schedule that runs purge. Only migrate and purge get the owner role's URL (MIGRATION_DATABASE_URL).
 
 resource "aws_ecs_cluster" "main" {
   name = local.prefix
@@ -38,6 +39,7 @@ locals {
       memory        = var.web_task.memory
       port_mappings = [{ containerPort = 8000, protocol = "tcp" }]
       stop_timeout  = 35 # gunicorn's graceful_timeout (30 s) plus a margin
+      owner         = false
     }
     worker = {
       command = [
@@ -47,6 +49,7 @@ locals {
       memory        = var.worker_task.memory
       port_mappings = []
       stop_timeout  = 120 # Fargate's maximum: a warm shutdown lets running tasks finish
+      owner         = false
     }
     beat = {
       # The schedule file is scratch (as in docker compose): a restarted beat starts its interval timers afresh.
@@ -55,15 +58,31 @@ locals {
       memory        = 512
       port_mappings = []
       stop_timeout  = 30
+      owner         = false
     }
     migrate = {
-      # Run by hand before each deploy (README.md). The check afterwards fails the task when a tenant schema
-      # lacks a table, exactly as `make` and docker compose do.
-      command       = ["sh", "-c", "python manage.py migrate --noinput && python manage.py check --database default"]
+      # Run by hand before each deploy (README.md), as the owner: `db_roles` (idempotent) creates the runtime role
+      # and grants it its DML, then the migrations. The check afterwards fails the task when a tenant schema lacks
+      # a table, exactly as `make` and docker compose do.
+      command = [
+        "sh", "-c",
+        "python manage.py db_roles && python manage.py migrate --noinput && python manage.py check --database default",
+      ]
       cpu           = 512
       memory        = 1024
       port_mappings = []
       stop_timeout  = 30
+      owner         = true
+    }
+    purge = {
+      # Hourly (aws_scheduler_schedule.purge), as the owner: drops the portals Celery beat marked for purge, after
+      # checking each one's subscription again (docs/operations.md).
+      command       = ["python", "manage.py", "purge_tenants"]
+      cpu           = 256
+      memory        = 512
+      port_mappings = []
+      stop_timeout  = 30
+      owner         = true
     }
   }
 
@@ -126,6 +145,34 @@ resource "aws_iam_role_policy" "execution_secrets" {
   policy = data.aws_iam_policy_document.execution_secrets.json
 }
 
+# The execution role of the owner's tasks (migrate, purge): the app secrets and the owner's URL. The role above,
+# which starts web, worker and beat, cannot read the owner's URL at all.
+resource "aws_iam_role" "execution_owner" {
+  name               = "${local.prefix}-ecs-execution-owner"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_iam_role_policy_attachment" "execution_owner" {
+  role       = aws_iam_role.execution_owner.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+data "aws_iam_policy_document" "execution_owner_secrets" {
+  statement {
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = concat(
+      [for secret in aws_secretsmanager_secret.app : secret.arn],
+      [aws_secretsmanager_secret.migration_database_url.arn],
+    )
+  }
+}
+
+resource "aws_iam_role_policy" "execution_owner_secrets" {
+  name   = "read-app-and-owner-secrets"
+  role   = aws_iam_role.execution_owner.id
+  policy = data.aws_iam_policy_document.execution_owner_secrets.json
+}
+
 # Task role: what the application code may do with its own AWS credentials. Media bucket objects only.
 resource "aws_iam_role" "task" {
   name               = "${local.prefix}-ecs-task"
@@ -159,7 +206,7 @@ resource "aws_ecs_task_definition" "app" {
   network_mode             = "awsvpc"
   cpu                      = each.value.cpu
   memory                   = each.value.memory
-  execution_role_arn       = aws_iam_role.execution.arn
+  execution_role_arn       = each.value.owner ? aws_iam_role.execution_owner.arn : aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
 
   runtime_platform {
@@ -177,9 +224,13 @@ resource "aws_ecs_task_definition" "app" {
     stopTimeout  = each.value.stop_timeout
     # ECS drops empty values (an unset SENTRY_DSN), which would show as a diff on every plan.
     environment = [for name, value in local.environment : { name = name, value = value } if value != ""]
-    secrets = [
-      for name in sort(local.app_secret_names) : { name = name, valueFrom = aws_secretsmanager_secret.app[name].arn }
-    ]
+    # The owner's URL only where the task runs as the owner (migrate, purge); web, worker and beat never see it.
+    secrets = concat(
+      [for name in sort(local.app_secret_names) : { name = name, valueFrom = aws_secretsmanager_secret.app[name].arn }],
+      each.value.owner ? [
+        { name = "MIGRATION_DATABASE_URL", valueFrom = aws_secretsmanager_secret.migration_database_url.arn },
+      ] : [],
+    )
     logConfiguration = {
       logDriver = "awslogs"
       options = {
@@ -189,6 +240,17 @@ resource "aws_ecs_task_definition" "app" {
       }
     }
   }])
+
+  # `terraform apply -target` on a task definition (the migrate task first, README.md) also brings what starting
+  # it needs: the secrets' current values and the execution roles' permissions.
+  depends_on = [
+    aws_secretsmanager_secret_version.app,
+    aws_secretsmanager_secret_version.migration_database_url,
+    aws_iam_role_policy.execution_secrets,
+    aws_iam_role_policy_attachment.execution,
+    aws_iam_role_policy.execution_owner_secrets,
+    aws_iam_role_policy_attachment.execution_owner,
+  ]
 }
 
 resource "aws_ecs_service" "app" {
@@ -237,5 +299,96 @@ resource "aws_ecs_service" "app" {
     aws_iam_role_policy.execution_secrets,
     aws_iam_role_policy_attachment.execution,
     aws_lb_listener_rule.web,
+  ]
+}
+
+# --- The hourly purge ---------------------------------------------------------------------------------------------
+
+# EventBridge Scheduler runs the purge task every hour (Celery beat only marks portals due for purge: it has no
+# owner credentials). A run finds nothing to do most hours and stops within seconds.
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  name               = "${local.prefix}-scheduler"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+}
+
+data "aws_iam_policy_document" "scheduler_run_purge" {
+  statement {
+    # Any revision of the purge family, in this cluster only: the schedule always names the latest one.
+    actions   = ["ecs:RunTask"]
+    resources = ["${aws_ecs_task_definition.app["purge"].arn_without_revision}:*"]
+    condition {
+      test     = "ArnLike"
+      variable = "ecs:cluster"
+      values   = [aws_ecs_cluster.main.arn]
+    }
+  }
+  statement {
+    actions   = ["iam:PassRole"]
+    resources = [aws_iam_role.execution_owner.arn, aws_iam_role.task.arn]
+    condition {
+      test     = "StringLike"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "scheduler_run_purge" {
+  name   = "run-purge-task"
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler_run_purge.json
+}
+
+resource "aws_scheduler_schedule" "purge" {
+  name                = "${local.prefix}-purge-tenants"
+  description         = "Portico: drop the portals marked for purge (manage.py purge_tenants, owner role)"
+  schedule_expression = "rate(1 hour)"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_ecs_cluster.main.arn
+    role_arn = aws_iam_role.scheduler.arn
+
+    ecs_parameters {
+      task_definition_arn = aws_ecs_task_definition.app["purge"].arn
+      launch_type         = "FARGATE"
+      platform_version    = "LATEST"
+      task_count          = 1
+
+      network_configuration {
+        subnets          = aws_subnet.private[*].id
+        security_groups  = [aws_security_group.app.id]
+        assign_public_ip = false
+      }
+    }
+
+    retry_policy {
+      maximum_retry_attempts = 2
+    }
+  }
+
+  depends_on = [
+    aws_secretsmanager_secret_version.app,
+    aws_secretsmanager_secret_version.migration_database_url,
+    aws_iam_role_policy.execution_owner_secrets,
+    aws_iam_role_policy_attachment.execution_owner,
   ]
 }

@@ -34,6 +34,15 @@ output "migrate_task_definition_arn" {
   value       = aws_ecs_task_definition.app["migrate"].arn
 }
 
+output "purge_task_definition_arn" {
+  description = "The purge task definition (owner role), run hourly by the purge schedule; runnable by hand too."
+  value       = aws_ecs_task_definition.app["purge"].arn
+}
+
+output "purge_schedule_name" {
+  value = aws_scheduler_schedule.purge.name
+}
+
 output "task_network_configuration" {
   description = "Ready for `aws ecs run-task --network-configuration`."
   value = jsonencode({
@@ -66,6 +75,11 @@ output "media_bucket_name" {
 output "app_secret_arns" {
   description = "Secrets injected into the tasks."
   value       = { for key, secret in aws_secretsmanager_secret.app : key => secret.arn }
+}
+
+output "migration_database_url_secret_arn" {
+  description = "The owner role's URL (MIGRATION_DATABASE_URL), injected into the migrate and purge tasks only."
+  value       = aws_secretsmanager_secret.migration_database_url.arn
 }
 
 output "db_master_secret_arn" {

@@ -1,6 +1,12 @@
 # Generated credentials and the connection URLs built from them, in Secrets Manager. ECS injects the app's four
 # secrets as environment variables when a task starts (a changed value needs new tasks: force a new deployment).
 # The values are also in the Terraform state: see the backend note in versions.tf.
+#
+# Two database roles (docs/operations.md): the RDS master user is the **owner** (it owns the database and every
+# schema, table and function; migrations, `db_roles` and tenant purges run as it), and only the migrate and purge
+# task definitions receive its URL (MIGRATION_DATABASE_URL). Web, worker and beat get DATABASE_URL, the
+# **runtime** role `portico_app`: no superuser, owns nothing, DML only. The migrate task's `db_roles` creates it
+# with the password below and grants it its privileges.
 
 resource "random_password" "secret_key" {
   length = 64
@@ -12,6 +18,12 @@ resource "random_password" "db" {
   special = false
 }
 
+# The runtime role's password (same alphabet, for the same reasons).
+resource "random_password" "db_runtime" {
+  length  = 40
+  special = false
+}
+
 # ElastiCache AUTH token: 16 to 128 printable characters; alphanumeric needs no escaping in REDIS_URL.
 resource "random_password" "redis" {
   length  = 64
@@ -19,9 +31,22 @@ resource "random_password" "redis" {
 }
 
 locals {
-  # sslmode=require: encrypted, as rds.force_ssl demands (verify-full would need the RDS CA bundle in the image).
-  # connect_timeout is repeated because URL options replace the OPTIONS that base settings set.
+  runtime_db_role = "portico_app"
+
+  # The runtime role: what every task gets as DATABASE_URL. sslmode=require: encrypted, as rds.force_ssl demands
+  # (verify-full would need the RDS CA bundle in the image). connect_timeout is repeated because URL options
+  # replace the OPTIONS that base settings set.
   database_url = format(
+    "postgres://%s:%s@%s:%d/%s?sslmode=require&connect_timeout=5",
+    local.runtime_db_role,
+    random_password.db_runtime.result,
+    aws_db_instance.main.address,
+    aws_db_instance.main.port,
+    aws_db_instance.main.db_name,
+  )
+
+  # The owner: the master user. Only in the migrate and purge task definitions.
+  migration_database_url = format(
     "postgres://%s:%s@%s:%d/%s?sslmode=require&connect_timeout=5",
     aws_db_instance.main.username,
     random_password.db.result,
@@ -62,7 +87,20 @@ resource "aws_secretsmanager_secret_version" "app" {
   secret_string = local.app_secret_values[each.key]
 }
 
-# For people and tools (psql, redis-cli, a future rotation Lambda); tasks cannot read these two.
+# The owner's URL: injected only into the tasks that migrate, set up the roles or purge tenants (ecs.tf), never
+# into web, worker or beat.
+resource "aws_secretsmanager_secret" "migration_database_url" {
+  name                    = "${local.prefix}/MIGRATION_DATABASE_URL"
+  description             = "Portico owner role (RDS master) URL, injected into the migrate and purge tasks only"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "migration_database_url" {
+  secret_id     = aws_secretsmanager_secret.migration_database_url.id
+  secret_string = local.migration_database_url
+}
+
+# For people and tools (psql, redis-cli, a future rotation Lambda); no task gets these two.
 resource "aws_secretsmanager_secret" "db_master" {
   name                    = "${local.prefix}/db-master"
   description             = "Portico RDS master credentials"

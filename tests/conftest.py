@@ -3,6 +3,7 @@ session, so tests (and the worker and web processes some of them start) share th
 
 import shutil
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -15,6 +16,15 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import directory_sync
 from billing.models import Subscription
+from tenants.db_roles import (
+    apply_roles,
+    credentials,
+    current_credentials,
+    owner_url,
+    role_of,
+    use_credentials,
+    use_owner_connection,
+)
 from tenants.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Tenant
 from tenants.routing import ROUTER
@@ -31,13 +41,26 @@ SHARED_EMAIL = "olivia.owner@northwind.example"
 OTHER_PASSWORD = "another-portal-password"
 
 
+RUNTIME: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The test database is created, migrated, granted and seeded by the owner role (as `make` does for the
+    development database); the tests then run as the runtime role, like web and Celery."""
+    RUNTIME.update(current_credentials())
+    use_owner_connection()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     database = connection.settings_dict["NAME"]
     if not database.startswith("test_"):
         pytest.exit(f"Refusing to seed {database!r}: mark the tests that need the database with django_db.")
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)  # files of earlier runs' rolled-back rows
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if owner_url():
+            apply_roles(owner=role_of(owner_url()), runtime=RUNTIME["USER"])
         seed_demo()
         if not Tenant.objects.filter(schema_name=OTHER_SCHEMA).exists():
             other = tenant_provision(
@@ -52,6 +75,24 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
                 owner = User.objects.get(email=SHARED_EMAIL)
                 EmailAddress.objects.filter(user=owner).update(verified=True)
                 directory_sync(tenant=other, user=owner)
+    if owner_url():
+        use_credentials(RUNTIME)
+    yield
+    use_owner_connection()  # pytest-django's teardown drops the test database: the owner's to drop
+
+
+@pytest.fixture
+def owner_cursor(db: None) -> Iterator[Any]:
+    """A cursor of the owner role on the test database, outside the test's transaction (autocommit): for what
+    only the owner may do (history in the past, DDL). Rows it commits are not rolled back: remove them."""
+    import psycopg
+
+    owner = credentials(owner_url()) if owner_url() else current_credentials()
+    with psycopg.connect(
+        dbname=connection.settings_dict["NAME"], user=owner["USER"], password=owner["PASSWORD"] or None,
+        host=owner["HOST"] or None, port=owner["PORT"] or None, autocommit=True,
+    ) as conn, conn.cursor() as cursor:  # fmt: skip
+        yield cursor
 
 
 @pytest.fixture

@@ -319,16 +319,72 @@ def stop_private_redis(state: dict) -> None:
 # --- commands -----------------------------------------------------------------------------------------
 
 
-def up() -> None:
-    VAR.mkdir(exist_ok=True)
-    state = load_state()
+# --- database roles -----------------------------------------------------------------------------------
+
+
+OWNER_ROLE = "portico_owner"
+RUNTIME_ROLE = "portico_app"
+
+
+def with_user(url: str, user: str, password: str) -> str:
+    parsed = urlparse(url)
+    host = parsed.hostname or "127.0.0.1"
+    netloc = f"{user}:{password}@{host}" + (f":{parsed.port}" if parsed.port else "")
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
+def may_create_roles(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=3) as conn:
+        row = conn.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user").fetchone()
+    return bool(row and row[0])
+
+
+def role_urls(admin_url: str, state: dict) -> dict[str, str]:
+    """The runtime URL (DATABASE_URL), the owner's (MIGRATION_DATABASE_URL) and the administrator's that creates
+    and converts them (DATABASE_ADMIN_URL, read only by `manage.py db_roles`). Passwords are made once and kept
+    in the private state file."""
+    passwords = state.setdefault("roles", {})
+    for role in (OWNER_ROLE, RUNTIME_ROLE):
+        passwords.setdefault(role, secrets.token_urlsafe(24))
+    return {
+        "DATABASE_URL": with_user(admin_url, RUNTIME_ROLE, passwords[RUNTIME_ROLE]),
+        "MIGRATION_DATABASE_URL": with_user(admin_url, OWNER_ROLE, passwords[OWNER_ROLE]),
+        "DATABASE_ADMIN_URL": admin_url,
+    }
+
+
+def database_urls(state: dict) -> dict[str, str]:
+    """Two roles on a server that answers: given URLs as they are; a given URL whose role may create roles
+    becomes the administrator of two new ones; otherwise a private server, whose superuser is the administrator."""
     database_url = os.environ.get("DATABASE_URL")
     if database_url and postgres_answers(database_url):
         log("using DATABASE_URL")
-    else:
-        if database_url:
-            log("DATABASE_URL does not answer: falling back to a private PostgreSQL")
-        database_url = ensure_private_postgres(state)
+        if os.environ.get("MIGRATION_DATABASE_URL"):
+            urls = {"DATABASE_URL": database_url, "MIGRATION_DATABASE_URL": os.environ["MIGRATION_DATABASE_URL"]}
+            if os.environ.get("DATABASE_ADMIN_URL"):
+                urls["DATABASE_ADMIN_URL"] = os.environ["DATABASE_ADMIN_URL"]
+            return urls
+        if may_create_roles(database_url):
+            log(f"DATABASE_URL may create roles: the app will use {RUNTIME_ROLE}, migrations {OWNER_ROLE}")
+            return role_urls(database_url, state)
+        raise SetupError(
+            "DATABASE_URL's role may not create roles, and MIGRATION_DATABASE_URL is not set. As an administrator, "
+            f"run `CREATE ROLE {OWNER_ROLE} LOGIN CREATEDB PASSWORD '…'; CREATE ROLE {RUNTIME_ROLE} LOGIN "
+            "PASSWORD '…';`, then set MIGRATION_DATABASE_URL to the owner's URL and DATABASE_URL to the runtime's, "
+            "and run `manage.py db_roles` once with DATABASE_ADMIN_URL set to the administrator's URL."
+        )
+    if database_url:
+        log("DATABASE_URL does not answer: falling back to a private PostgreSQL")
+    return role_urls(ensure_private_postgres(state), state)
+
+
+def up() -> None:
+    VAR.mkdir(exist_ok=True)
+    state = load_state()
+    urls = database_urls(state)
+    database_url = urls["DATABASE_URL"]
     redis_url = os.environ.get("REDIS_URL")
     if redis_url and redis_answers(redis_url):
         log("using REDIS_URL")
@@ -337,7 +393,7 @@ def up() -> None:
             log("REDIS_URL does not answer: falling back to a private redis-server")
         redis_url = ensure_private_redis(state)
     save_state(state)
-    write_private(ENV_FILE, f"DATABASE_URL={database_url}\nREDIS_URL={redis_url}\n")
+    write_private(ENV_FILE, "".join(f"{key}={value}\n" for key, value in {**urls, "REDIS_URL": redis_url}.items()))
     log(f"PostgreSQL: {re.sub(r':[^:@/]+@', ':***@', database_url)}")
     log(f"Redis:      {redis_url}")
 

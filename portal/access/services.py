@@ -3,12 +3,13 @@ before it writes. Call inside the portal's schema."""
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -73,14 +74,23 @@ def _check_not_member(email: str) -> None:
 
 def _why_no_link(invitation: Invitation) -> str | None:
     """Why this invitation must not carry an acceptance link: the address has an active account here
-    ("account"), or an earlier invitation elsewhere in the portal is still pending ("pending_invitation").
-    Staff are refused both up front; a contact is not told (see `invitation_create`)."""
+    ("account"), or an earlier invitation elsewhere in the portal is still pending ("pending_invitation"; an
+    expired one is not: its link no longer works). Staff are refused both up front; a contact is not told (see
+    `invitation_create`)."""
     if User.objects.filter(email__iexact=invitation.email, is_active=True).exists():
         return "account"
-    earlier = Invitation.objects.filter(
-        email=invitation.email, accepted_at__isnull=True, revoked_at__isnull=True, pk__lt=invitation.pk
-    )
+    earlier = _pending(invitation.email, now=timezone.now()).filter(pk__lt=invitation.pk)
     return "pending_invitation" if earlier.exists() else None
+
+
+def _open(email: str) -> QuerySet[Invitation]:
+    """Invitations to `email` neither accepted nor revoked, expired or not (resending renews an expired one)."""
+    return Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+def _pending(email: str, *, now: datetime) -> QuerySet[Invitation]:
+    """Invitations to `email` whose link still works: open and not expired."""
+    return _open(email).filter(expires_at__gt=now)
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
@@ -158,17 +168,17 @@ def invitation_create(
     discreet = not actor.is_staff
     if not discreet:
         _check_not_member(email)
-    pending = Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True)
-    same_scope = pending.filter(client_org=client_org) if client_org is not None else pending.filter(kind=kind)
-    if not discreet and pending.exclude(pk__in=same_scope.values("pk")).exists():
+    now = timezone.now()
+    pending = _pending(email, now=now)
+    in_scope = Q(client_org=client_org) if client_org is not None else Q(kind=kind)
+    if not discreet and pending.exclude(in_scope).exists():
         raise AccessError(
             _("%(email)s already has a pending invitation elsewhere in this portal.") % {"email": email}, field="email"
         )
-    now = timezone.now()
-    current = same_scope.filter(expires_at__gt=now).select_related("role").first()
+    current = pending.filter(in_scope).select_related("role").first()
     if current is not None and not replace:
         raise InvitationPending(current)
-    same_scope.update(revoked_at=now)  # the confirmed replacement (or expired links nobody can use)
+    _open(email).filter(in_scope).update(revoked_at=now)  # the confirmed replacement (or expired links)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,

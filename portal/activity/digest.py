@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,7 +48,3 @@ def _send_digest(user: User) -> int:
         message.send()
     Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(sent_at=timezone.now())
     return 1 if events else 0
-
-
-def retention_days() -> int:
-    return int(settings.ACTIVITY_RETENTION_DAYS)

@@ -1,18 +1,21 @@
 """The history both sides read, and how people were told of it.
 
-ActivityEvent is append-only: a trigger (migration 0002) refuses UPDATE, DELETE and TRUNCATE unless the
-transaction has set `portico.activity_purge` (the retention purge does, nothing else). An event names its actor
+ActivityEvent is append-only: a trigger (migration 0004) stamps `created_at` with the database clock and refuses
+UPDATE, DELETE and TRUNCATE; only the owner role may give an event its own time (seeding) or delete one older
+than the retention floor (the purge function, which runs as the owner). An event names its actor
 and target by id and a label snapshot, never by a cascading foreign key, so deleting or erasing either leaves
 the history as it was; it also keeps what seeing its target required (organisation, capability, internal).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
 class ActivityEvent(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Stamped by the database: the trigger overwrites whatever a runtime connection sends (migration 0004).
+    created_at = models.DateTimeField(db_default=Now(), db_index=True)
     verb = models.CharField(max_length=60, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=200, blank=True)

@@ -1,10 +1,10 @@
 """Recording events (inside the writer's transaction) and telling people of them (after commit, in Celery)."""
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -110,12 +110,26 @@ def unsubscribe(*, user: User, event_type: str | None) -> None:
         )
 
 
-def purge_events(*, older_than_days: int) -> int:
-    """The retention purge, the only writer allowed to delete events (the trigger checks the setting)."""
-    from django.db import connection
+# Other history kept by the same retention rule registers its purge here (download records: portal.documents).
+RETENTION_PURGES: list[Callable[[], int]] = []
 
-    cutoff = timezone.now() - timedelta(days=older_than_days)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL portico.activity_purge = 'on'")
-        _total, deleted = ActivityEvent.objects.filter(created_at__lt=cutoff).delete()
-    return deleted.get(ActivityEvent._meta.label, 0)
+
+def purge_events() -> int:
+    """The daily retention purge of the current tenant: `activity_purge()`, the owner's SECURITY DEFINER function
+    (migration 0004), deletes the events older than the retention floor that migration fixed, with their
+    deliveries and notifications (the only deletion the history's trigger allows), then every registered
+    history purges the same way. Returns the number of events deleted."""
+    with transaction.atomic():
+        purged = call_purge_function("activity_purge")
+        for purge in RETENTION_PURGES:
+            purge()
+    return purged
+
+
+def call_purge_function(name: str) -> int:
+    """Call a retention purge function of the current tenant's schema (named with the schema, as a migration
+    made it) and return what it deleted."""
+    schema = connection.ops.quote_name(connection.schema_name)  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {schema}.{connection.ops.quote_name(name)}()")
+        return int(cursor.fetchone()[0])

@@ -11,9 +11,11 @@ from django_tenants.utils import tenant_context
 
 from config.celery import app
 from config.mail import delivery_connection
+from portal.access.policy import actor_for
 from portal.activity import digest, services
 from portal.activity.emails import event_email
 from portal.activity.models import Delivery
+from portal.activity.selectors import events_for
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
 from tenants.tasks import TenantOnlyTask
@@ -36,11 +38,21 @@ def fan_out_task(event_id: int) -> int:
 )  # fmt: skip
 def send_event_email_task(delivery_id: int) -> bool:
     """Send one event e-mail; a retry after a failure, or a duplicate message, never sends it twice: the
-    delivery stays locked until the send is recorded, so a second copy of the task waits, then sees it sent."""
+    delivery stays locked until the send is recorded, so a second copy of the task waits, then sees it sent.
+
+    Whether the person may still see the event is asked again at each attempt, not only at fan-out: between the
+    two (a queue, retries backing off) they may have been deactivated, their role may have lost the capability,
+    or their organisation may have been archived. Then nothing is sent and the delivery is marked done, so no
+    retry or duplicate tries again (as the digest drops what its reader may no longer see)."""
     Delivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") + 1)
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update(of=("self",)).select_related("event", "user").get(pk=delivery_id)
         if delivery.sent_at is not None or delivery.user is None:
+            return False
+        user = delivery.user
+        if not user.is_active or not events_for(actor_for(user)).filter(pk=delivery.event_id).exists():
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["sent_at"])
             return False
         message = event_email(delivery.user, delivery.event)
         message.connection = delivery_connection()  # this task is the Celery hop: send now, retry here on failure
@@ -56,7 +68,7 @@ def daily_task() -> int:
     try:
         return digest.send_digests()
     finally:
-        services.purge_events(older_than_days=digest.retention_days())
+        services.purge_events()
 
 
 @app.task(name="activity.dispatch_daily")

@@ -3,11 +3,15 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -23,6 +27,8 @@ from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
 from portal.files.scanning import ScanResult, screen
 
 MAX_ATTACHMENTS = 5
+# The window of the per-person attachment budget (COMMENT_ATTACHMENT_BYTES_PER_DAY).
+BUDGET_WINDOW = timedelta(hours=24)
 MENTION = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 
@@ -60,9 +66,9 @@ def comment_add(
     """Comment on a target the actor may see; a contact needs `comments.create` (staff are not limited by
     capabilities). Attachments go through the checks documents go through (portal.files): a safe name, the size
     limit, the type sniffed from the content against the allow-list, the virus scan (an infected file is
-    quarantined) and the plan's quota. They are checked before the comment's transaction, so a quarantine record
-    survives the refusal, and the quota again under the quota lock as the comment is written. One refused file
-    stores nothing."""
+    quarantined), the plan's quota and the person's daily attachment budget. They are checked before the
+    comment's transaction, so a quarantine record survives the refusal, and the quota and the budget again under
+    the quota lock as the comment is written. One refused file stores nothing."""
     if not may_comment(actor, target) or (internal and not actor.is_staff):
         raise NotFound
     checked = attachments_check(actor=actor, target=target, files=list(files or []))
@@ -92,13 +98,40 @@ def attachments_check(*, actor: Actor, target: models.Model, files: list[Uploade
                 )
             inspected.append((upload, name, inspect(upload, name)))
         if inspected:
-            ensure_room(sum(inspection.size for _upload, _name, inspection in inspected))
+            incoming = sum(inspection.size for _upload, _name, inspection in inspected)
+            ensure_within_budget(actor, incoming)
+            ensure_room(incoming)
         return [
             CheckedFile(upload, name, inspection, _scan(actor, target, upload, name, inspection))
             for upload, name, inspection in inspected
         ]
     except (FileRejected, QuotaExceeded) as error:
         raise CommentError(error.message, field="files") from None
+
+
+def attachment_bytes_today(user: User | None) -> int:
+    """Bytes of comment attachments `user` stored in the last 24 hours (the window of their budget)."""
+    recent = Attachment.objects.filter(comment__author=user, comment__created_at__gte=timezone.now() - BUDGET_WINDOW)
+    return int(recent.aggregate(total=Sum("size"))["total"] or 0)
+
+
+def ensure_within_budget(actor: Actor, incoming: int) -> None:
+    """Refuse `incoming` more attachment bytes when they would take the person over
+    `COMMENT_ATTACHMENT_BYTES_PER_DAY` in 24 hours (`CommentError` on the files). Comments cannot be deleted (yet),
+    so without a budget one person could fill the portal's quota, at the comment rate, and block every upload for
+    good. Called with the quota: before the scan, and again under the quota lock (which also serialises one
+    person's concurrent comments, so two cannot both squeeze under)."""
+    budget = settings.COMMENT_ATTACHMENT_BYTES_PER_DAY
+    used = attachment_bytes_today(actor.user)
+    if used + incoming > budget:
+        raise CommentError(
+            _(
+                "You can attach up to %(budget)s of files in 24 hours, and you have %(left)s left: try again later, "
+                "or attach smaller files."
+            )
+            % {"budget": filesizeformat(budget), "left": filesizeformat(max(budget - used, 0))},
+            field="files",
+        )
 
 
 def _scan(actor: Actor, target: models.Model, upload: UploadedFile, name: str, inspection: Inspection) -> str:
@@ -130,8 +163,10 @@ def _comment_write(
     if files:
         # The lock documents take too: checked again under it, two uploads at once cannot both squeeze under.
         quota_lock()
+        incoming = sum(checked.inspection.size for checked in files)
+        ensure_within_budget(actor, incoming)
         try:
-            ensure_room(sum(checked.inspection.size for checked in files))
+            ensure_room(incoming)
         except QuotaExceeded as error:
             raise CommentError(error.message, field="files") from None
     comment = Comment.objects.create(
@@ -161,3 +196,24 @@ def _comment_write(
         record(actor=actor, verb="comment.mentioned", target=target, internal=internal,
                data={**data, "recipients": [person.pk for person in mentioned]})  # fmt: skip
     return comment
+
+
+@transaction.atomic
+def comments_delete_for(*, target: models.Model) -> int:
+    """Delete every comment on `target`, with its attachments' rows and, after commit, their files (a rollback
+    keeps them). Comments point to their target by type and id, so nothing cascades: the delete service of every
+    commentable calls this in its own transaction, before deleting the target, after asking `portal.access`
+    whether the actor may (this is part of that action, not one of its own). Returns the number of comments."""
+    entry = commentable_for(target)
+    comments = Comment.objects.filter(target_type=entry.type_code, target_id=target.pk)
+    names = [str(name) for name in Attachment.objects.filter(comment__in=comments).values_list("file", flat=True)]
+    count = comments.count()
+    comments.delete()  # attachments and mentions cascade
+
+    def delete_files() -> None:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return count

@@ -10,3 +10,8 @@ class DocumentsConfig(AppConfig):
         from portal.documents import capabilities, usage  # noqa: F401  (usage: what documents store, for the quota)
 
         capabilities.register_targets()
+
+        from portal.activity.services import RETENTION_PURGES
+        from portal.documents.services import downloads_purge
+
+        RETENTION_PURGES.append(downloads_purge)  # download records follow the history's retention rule

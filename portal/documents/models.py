@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -149,7 +150,9 @@ class QuarantinedFile(models.Model):
 
 class DownloadEvent(models.Model):
     """One download. Kept when the document or the person is deleted: the ids and names it referred to are
-    copied here, so the record still says who took which file. Each download is also an audit-only event."""
+    copied here, so the record still says who took which file. Each download is also an audit-only event.
+    Append-only like the events (migration 0007): the database stamps `at`; the only update allowed is the one
+    `SET_NULL` makes."""
 
     version = models.ForeignKey(
         DocumentVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="downloads"
@@ -162,7 +165,7 @@ class DownloadEvent(models.Model):
     version_number = models.PositiveIntegerField(null=True)
     person_id = models.BigIntegerField(null=True, db_index=True)
     user_label = models.CharField(max_length=254, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(db_default=Now())  # stamped by the database (migration 0007)
     inline = models.BooleanField(default=False)
 
     class Meta:

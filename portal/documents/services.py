@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from portal.access.policy import Actor, NotFound, may
-from portal.activity.services import record
+from portal.activity.services import call_purge_function, record
 from portal.clients.models import ClientOrg
+from portal.conversations.services import comments_delete_for
 from portal.documents import resumable
 from portal.documents.models import (
     Category,
@@ -65,11 +66,13 @@ def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str
 
 @transaction.atomic
 def document_delete(*, actor: Actor, document: Document) -> None:
-    """Delete a document, its versions and their files (after commit: a rollback keeps the files)."""
+    """Delete a document, its versions, its comments and their attachments, and their files (after commit: a
+    rollback keeps the files)."""
     if not actor.manages_portal and not (actor.is_staff and may(actor, "documents.view", document.folder.client_org)):
         raise NotFound
     names = [name for pair in document.versions.values_list("file", "thumbnail") for name in pair if name]
     record(actor=actor, verb="document.deleted", target=document)
+    comments_delete_for(target=document)  # they point to it by type and id: nothing would cascade
     document.delete()
 
     def delete_files() -> None:
@@ -92,6 +95,12 @@ def document_download_record(*, actor: Actor, version: DocumentVersion, inline: 
     )  # fmt: skip
     record(actor=actor, verb="document.downloaded", target=document, data={"version": version.number, "inline": inline})
     return download
+
+
+def downloads_purge() -> int:
+    """Download records older than the retention floor go, through the owner's `download_purge()` (migration
+    0007): the daily retention purge of the activity history runs this too (registered in `apps`)."""
+    return call_purge_function("download_purge")
 
 
 @transaction.atomic

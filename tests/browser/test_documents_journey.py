@@ -3,16 +3,16 @@ previews it and downloads it."""
 
 import io
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import tenant_context
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from portal.activity.models import ActivityEvent
 from portal.clients.models import ClientOrg
-from portal.documents.models import Document, DownloadEvent, Folder
+from portal.documents.models import Document, Folder
 from tenants.models import Tenant
 from tests.browser.conftest import screenshot
 from tests.tenants.committed import commit_now
@@ -26,21 +26,46 @@ def folder_for_the_journey() -> None:
         Folder.objects.get_or_create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Journey reports")
 
 
+def remove_journey_history(owner_cursor: Any) -> None:
+    """Undo the history the web server committed. It is append-only for everyone while it is young, so the
+    owner role, which owns the tables, lifts their triggers for its own transaction only (the runtime role may
+    not). Download rows outlive documents: they are found by the document ids they copied."""
+    with owner_cursor.connection.transaction():
+        owner_cursor.execute("SET LOCAL search_path = demo")
+        owner_cursor.execute("SET LOCAL lock_timeout = '10s'")
+        owner_cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left when the triggers return
+        owner_cursor.execute(
+            "SELECT d.id FROM documents_document d JOIN documents_folder f ON f.id = d.folder_id WHERE f.name = %s",
+            ["Journey reports"],
+        )
+        documents = [row[0] for row in owner_cursor.fetchall()]
+        owner_cursor.execute(
+            "SELECT id FROM activity_activityevent WHERE target_type = 'documents.document' AND target_id = ANY(%s)",
+            [documents],
+        )
+        events = [row[0] for row in owner_cursor.fetchall()]
+        owner_cursor.execute("ALTER TABLE activity_activityevent DISABLE TRIGGER activity_history_rows")
+        owner_cursor.execute("ALTER TABLE documents_downloadevent DISABLE TRIGGER download_history_rows")
+        owner_cursor.execute("DELETE FROM activity_delivery WHERE event_id = ANY(%s)", [events])
+        owner_cursor.execute("DELETE FROM activity_notification WHERE event_id = ANY(%s)", [events])
+        owner_cursor.execute("DELETE FROM activity_activityevent WHERE id = ANY(%s)", [events])
+        owner_cursor.execute("DELETE FROM documents_downloadevent WHERE document_id = ANY(%s)", [documents])
+        owner_cursor.execute("ALTER TABLE activity_activityevent ENABLE TRIGGER activity_history_rows")
+        owner_cursor.execute("ALTER TABLE documents_downloadevent ENABLE TRIGGER download_history_rows")
+
+
 def remove_journey_documents() -> None:
-    """Undo what the web server committed, history included (the way the retention purge may)."""
-    with tenant_context(Tenant.objects.get(slug="demo")), transaction.atomic(), connection.cursor() as cursor:
-        documents = Document.objects.filter(folder__name="Journey reports")
-        cursor.execute("SET LOCAL portico.activity_purge = 'on'")
-        ActivityEvent.objects.filter(target_type="documents.document", target_id__in=documents.values("pk")).delete()
-        DownloadEvent.objects.filter(document_id__in=documents.values("pk")).delete()  # they outlive documents
-        documents.delete()
+    """Undo what the web server committed besides the history."""
+    with tenant_context(Tenant.objects.get(slug="demo")), transaction.atomic():
+        Document.objects.filter(folder__name="Journey reports").delete()
         Folder.objects.filter(name="Journey reports").delete()
 
 
 @pytest.fixture
-def journey_folder(django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def journey_folder(django_db_blocker: pytest.FixtureRequest, owner_cursor: Any) -> Iterator[None]:
     commit_now(django_db_blocker, folder_for_the_journey)
     yield
+    remove_journey_history(owner_cursor)
     commit_now(django_db_blocker, remove_journey_documents)
 
 

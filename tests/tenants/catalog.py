@@ -25,6 +25,15 @@ QUERIES = {
         SELECT sequencename, data_type, start_value, increment_by
         FROM pg_sequences WHERE schemaname = %(schema)s
     """,
+    # The history guards are functions and triggers: privileges alone do not survive the template's replay.
+    "functions": """
+        SELECT proname, pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = %(schema)s::regnamespace
+    """,
+    "triggers": """
+        SELECT c.relname, t.tgname, t.tgenabled, pg_get_triggerdef(t.oid)
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE c.relnamespace = %(schema)s::regnamespace AND NOT t.tgisinternal
+    """,
 }
 
 

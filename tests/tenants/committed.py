@@ -9,15 +9,35 @@ import pytest
 from django.db import connection, connections
 
 from tenants.db_backend.base import verified_schemas
+from tenants.db_roles import current_credentials, use_credentials, use_owner_connection
 from tenants.models import Tenant
 from tenants.template import TEMPLATE_SCHEMA, quote
 
 
+@contextmanager
+def owner_connection() -> Iterator[None]:
+    """The default connection as the owner role, then back to the role it had (the runtime role). Outside any
+    transaction only: switching closes the connection."""
+    runtime = current_credentials()
+    use_owner_connection()
+    try:
+        yield
+    finally:
+        use_credentials(runtime)
+
+
+def drop_schemas(*schemas: str) -> None:
+    """Only the owner may drop a schema (the runtime role owns none)."""
+    with owner_connection(), connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {quote(schema)} CASCADE")
+    for schema in schemas:
+        verified_schemas.discard(schema)
+
+
 def remove_tenant(slug: str, schema: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP SCHEMA IF EXISTS {quote(schema)} CASCADE")
+    drop_schemas(schema)
     Tenant.objects.filter(slug=slug).delete()
-    verified_schemas.discard(schema)
 
 
 def orphan_schemas() -> set[str]:

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -16,7 +16,7 @@ from tenants.lifecycle import TenantStatus
 from tenants.models import DirectoryEntry, Domain, Tenant
 from tenants.services import TenantError, tenant_provision
 from tests.tenants.catalog import describe, schema_exists
-from tests.tenants.committed import committed, orphan_schemas
+from tests.tenants.committed import committed, drop_schemas, orphan_schemas, owner_connection
 
 
 def provision(subdomain: str, email: str = "owner@acme.test", **overrides: str) -> Tenant:
@@ -61,41 +61,51 @@ def test_provisioning_uses_the_template_not_migrations(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(template, "migrate_schema", no_migrations)
 
-    assert template.create_tenant_schema("from_template") == "template"
+    template.create_tenant_schema("from_template")
+
     assert schema_exists("from_template")
 
 
 @pytest.mark.django_db
-def test_a_stale_template_falls_back_to_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stale_template_is_refused_with_what_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code deployed, `migrate` not run: the runtime role could not migrate a new schema, so nothing is made."""
     monkeypatch.setattr(template, "code_migrations", lambda: frozenset({"clients.9999_deployed_but_not_migrated"}))
 
-    tenant = provision("fallback")
+    with pytest.raises(template.StaleTemplateError, match=r"run `manage\.py migrate`"):
+        provision("stale")
 
-    with schema_context(tenant.schema_name):
-        assert User.objects.count() == 1
     assert template.current_template() is None
+    assert not Tenant.objects.filter(slug="stale").exists()
+    assert not schema_exists("stale")
 
 
-@pytest.mark.django_db
-def test_a_schema_made_from_the_template_equals_one_made_by_migrations() -> None:
-    current = template.current_template()
-    assert current is not None
-    template.create_schema_from_template("made_by_clone", current)
-    template.migrate_schema("made_by_migrations")
+def test_a_schema_made_from_the_template_equals_one_made_by_migrations(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> None:
+    """The clone is made by the runtime role (through the owner's function); migrations need the owner."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        try:
+            with owner_connection():
+                template.migrate_schema("made_by_migrations")
+            with transaction.atomic():
+                template.create_schema_from_template("made_by_clone")
 
-    cloned, migrated = describe("made_by_clone"), describe("made_by_migrations")
+            cloned, migrated = describe("made_by_clone"), describe("made_by_migrations")
+        finally:
+            connection.set_schema_to_public()  # type: ignore[attr-defined]
+            drop_schemas("made_by_clone", "made_by_migrations")
 
-    for part in ("tables", "indexes", "constraints", "sequences", "migrations", "content_types", "permissions"):
+    parts = ("tables", "indexes", "constraints", "sequences", "functions", "triggers")
+    for part in (*parts, "migrations", "content_types", "permissions"):
         assert cloned[part] == migrated[part], part
     assert len(cloned["tables"]) > 50
+    assert cloned["triggers"]  # the history guards came along
     assert ("billing", "0002_default_plan") in cloned["migrations"]
 
 
 @pytest.mark.django_db
 def test_sequences_continue_after_the_copied_rows() -> None:
-    current = template.current_template()
-    assert current is not None
-    template.create_schema_from_template("sequenced", current)
+    template.create_schema_from_template("sequenced")
 
     with schema_context("sequenced"), connection.cursor() as cursor:
         cursor.execute("INSERT INTO django_content_type (app_label, model) VALUES ('probe', 'probe') RETURNING id")
@@ -178,13 +188,13 @@ def test_bad_input_is_refused_with_a_message_for_its_field(overrides: dict[str, 
 @pytest.mark.django_db
 def test_a_squashed_migration_keeps_the_template_current(monkeypatch: pytest.MonkeyPatch) -> None:
     """After `squashmigrations`, the code lists the squashed migration; the template recorded the ones it
-    replaces and, once migrated, the squashed one too."""
+    replaces and, once migrated, the squashed one too. (The runtime role may not write the snapshot, so the
+    comparison is checked on the recorded list.)"""
     current = template.current_template()
     assert current is not None
     squashed = "billing.0001_squashed_0002_default_plan"
-    current.applied_migrations = [*current.applied_migrations, squashed]
-    current.save()
     code = (template.code_migrations() - {"billing.0001_initial", "billing.0002_default_plan"}) | {squashed}
     monkeypatch.setattr(template, "code_migrations", lambda: code)
 
-    assert template.current_template() is not None
+    assert template.reflects_code([*current.applied_migrations, squashed])
+    assert not template.reflects_code(current.applied_migrations)

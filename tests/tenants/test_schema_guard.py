@@ -1,11 +1,14 @@
 """A tenant-context query never falls through to the public copy of a table installed on both sides."""
 
+import subprocess
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -15,21 +18,25 @@ from tenants.db_backend import base as tenant_backend
 from tenants.schema_guard import TenantSchemaIncompleteError, dual_installed_tables
 from tests.accounts.factories import UserFactory
 from tests.conftest import OTHER_HOST, OTHER_SCHEMA
+from tests.support.processes import ROOT, test_environment, venv_bin
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def other_without_its_user_table(other: object) -> Iterator[None]:
-    """Rename the `other` schema's user table inside the test transaction (rolled back afterwards), with a
-    public user whose row a fall-through would return."""
+def other_without_its_user_table(other: object, owner_cursor: Any) -> Iterator[None]:
+    """Rename the `other` schema's user table (as the owner: only it may), with a public user whose row a
+    fall-through would return; renamed back afterwards."""
     with schema_context("public"):
         UserFactory(email="operator@portico.test")
-    with connection.cursor() as cursor:
-        cursor.execute(f'ALTER TABLE "{OTHER_SCHEMA}".accounts_user RENAME TO accounts_user_moved')
+    owner_cursor.execute("SET lock_timeout = '10s'")
+    owner_cursor.execute(f'ALTER TABLE "{OTHER_SCHEMA}".accounts_user RENAME TO accounts_user_moved')
     tenant_backend.verified_schemas.discard(OTHER_SCHEMA)
-    yield
-    tenant_backend.verified_schemas.discard(OTHER_SCHEMA)
+    try:
+        yield
+    finally:
+        owner_cursor.execute(f'ALTER TABLE "{OTHER_SCHEMA}".accounts_user_moved RENAME TO accounts_user')
+        tenant_backend.verified_schemas.discard(OTHER_SCHEMA)
 
 
 def test_the_guard_covers_the_tables_of_apps_installed_on_both_sides() -> None:
@@ -80,15 +87,17 @@ def test_the_database_check_leaves_the_connection_on_its_schema() -> None:
         assert connection.schema_name == "demo"  # type: ignore[attr-defined]
 
 
-def test_manage_py_migrate_reaches_every_tenant_schema(demo: object) -> None:
-    """The command-line `migrate` (checks on) records its work in the tenant's schema, not in public."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM demo.django_migrations WHERE app = 'billing' AND name = '0002_default_plan'")
+def test_manage_py_migrate_reaches_every_tenant_schema(demo: object, owner_cursor: Any) -> None:
+    """The command-line `migrate` (checks on, as the owner) records its work in the tenant's schema, not in
+    public."""
+    [(app, name)] = [node for node in MigrationLoader(None).graph.leaf_nodes() if node[0] == "billing"]
+    recorded = "SELECT count(*) FROM demo.django_migrations WHERE app = %s AND name = %s"
+    owner_cursor.execute("DELETE FROM demo.django_migrations WHERE app = %s AND name = %s", [app, name])
 
-    call_command("migrate", schema_name="demo", tenant=True, skip_checks=False, interactive=False, verbosity=0)
+    result = subprocess.run(
+        [venv_bin("python"), "manage.py", "migrate", "--schema", "demo", "--tenant", "--noinput", "-v", "0"],
+        cwd=ROOT, env=test_environment(), capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM demo.django_migrations WHERE app = 'billing' AND name = '0002_default_plan'"
-        )
-        assert cursor.fetchone()[0] == 1
+    owner_cursor.execute(recorded, [app, name])
+    assert owner_cursor.fetchone()[0] == 1, result.stdout + result.stderr

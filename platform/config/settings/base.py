@@ -130,6 +130,9 @@ DATABASES = {
     }
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+# DATABASE_URL is the runtime role (web, Celery); the owner role's URL is used only by the processes that migrate,
+# seed, purge and set up the roles (`tenants.db_roles.use_owner_connection`). Empty: a single-role database.
+MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -287,12 +290,15 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024**3)
 RESUMABLE_RESERVATION_MAX_BYTES = env.int("RESUMABLE_RESERVATION_MAX_BYTES", default=DOCUMENT_MAX_BYTES)
 # Largest file attached to a comment.
 COMMENT_ATTACHMENT_MAX_BYTES = env.int("COMMENT_ATTACHMENT_MAX_BYTES", default=20 * 1024**2)
+# Most bytes of comment attachments one person may store in any 24 hours: comments cannot be deleted yet, so the
+# comment rate alone would let one person fill the portal's quota for good.
+COMMENT_ATTACHMENT_BYTES_PER_DAY = env.int("COMMENT_ATTACHMENT_BYTES_PER_DAY", default=250 * 1024**2)
 # Optional virus scanning (clamd, INSTREAM): "host:port"; files above the stream limit are never called clean.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
 CLAMD_STREAM_MAX_BYTES = env.int("CLAMD_STREAM_MAX_BYTES", default=25 * 1024**2)
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
-# Days the activity history is kept before the retention purge (the only deletion its trigger allows).
-ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=3 * 365)
+# The activity history and download records are kept 3 years: the floor is fixed by migration (activity.0004), in
+# the database function the daily retention purge calls, never by a setting.
 
 # The tenant lifecycle (tenants.lifecycle): days a past-due portal keeps working before it turns read-only,
 # and days a canceled portal is kept (and can be reactivated) before it is purged.

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from tenants.db_roles import use_owner_connection
 from tenants.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_STAFF, demo_host, seed_demo
 
 
@@ -9,6 +10,7 @@ class Command(BaseCommand):
     help = "Create or refresh the demo provider (Northwind Consulting) and print its logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        use_owner_connection()  # the demo's history is dated in the past: only the owner may write that
         tenant = seed_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo provider {tenant.name!r} ready on {demo_host()}"))
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -16,6 +16,7 @@ from portal.access.models import Invitation, Role, StaffMembership, StaffRole
 from portal.access.policy import SYSTEM, actor_for
 from portal.access.services import AccessError, invitation_create, invitation_resend, invitation_revoke
 from portal.clients.models import ClientOrg, Contact
+from tests.support.seeded import recent
 
 pytestmark = pytest.mark.django_db
 HOST = {"host": "demo.localhost"}
@@ -61,7 +62,7 @@ def test_accepting_creates_the_account_with_its_role_and_signs_in(invite: Callab
     )
     assert contact.user.check_password("a-fresh-long-password")
     assert contact.user.emailaddress_set.get().verified  # type: ignore[attr-defined]
-    assert Invitation.objects.get().accepted_by == contact.user
+    assert recent(Invitation).get().accepted_by == contact.user
 
 
 def test_the_invitation_mail_names_the_portal_and_links_to_it(invite: Callable[..., str]) -> None:
@@ -96,7 +97,7 @@ def test_an_invitation_cannot_be_used_after_expiry(invite: Callable[..., str]) -
 
 def test_an_invitation_cannot_be_used_after_revocation(invite: Callable[..., str]) -> None:
     path = invite()
-    invitation_revoke(actor=SYSTEM, invitation=Invitation.objects.get())
+    invitation_revoke(actor=SYSTEM, invitation=recent(Invitation).get())
 
     assert accept(path).status_code == 404
     assert not User.objects.filter(email="new.person@contoso.example").exists()
@@ -105,7 +106,7 @@ def test_an_invitation_cannot_be_used_after_revocation(invite: Callable[..., str
 def test_resending_replaces_the_link(invite: Callable[..., str], django_capture_on_commit_callbacks: Any) -> None:
     old = invite()
     with django_capture_on_commit_callbacks(execute=True):
-        invitation_resend(actor=SYSTEM, invitation=Invitation.objects.get())
+        invitation_resend(actor=SYSTEM, invitation=recent(Invitation).get())
     new = link_in(str(mail.outbox[-1].body))
 
     assert new != old
@@ -152,7 +153,7 @@ def test_a_viewer_cannot_invite(as_user: Callable[[Any], Client]) -> None:
     )
 
     assert response.status_code == 404
-    assert not Invitation.objects.exists()
+    assert not recent(Invitation).exists()
 
 
 def test_staff_invitations_make_staff(in_demo: Any, django_capture_on_commit_callbacks: Any) -> None:

@@ -45,6 +45,7 @@ from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_delete, documents_upload
 from tests.portal.factories import ContactFactory, StaffFactory, make_user
+from tests.support.seeded import recent
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]
@@ -363,7 +364,7 @@ def test_a_contact_of_another_client_is_never_told(in_demo: Any, told: Told) -> 
 def test_running_the_fan_out_again_tells_nobody_twice(in_demo: Any, told: Told) -> None:
     with told():
         say(contoso(), "Once only")
-    event = ActivityEvent.objects.get(verb="comment.added")
+    event = recent(ActivityEvent).get(verb="comment.added")
     notifications, deliveries, mails = Notification.objects.count(), Delivery.objects.count(), len(mail.outbox)
 
     assert fan_out(event.pk) == []  # every e-mail delivery already sent
@@ -383,7 +384,7 @@ def test_events_keep_their_history_when_the_target_is_deleted(in_demo: Any, told
     org_id = org.pk
     org.delete()
 
-    event = ActivityEvent.objects.get(verb="client.created")
+    event = recent(ActivityEvent).get(verb="client.created")
     assert (event.target_label, event.target_id, event.client_org_id) == ("Tailwind Traders", org_id, org_id)
 
 

@@ -24,6 +24,7 @@ from portal.clients.models import ClientOrg, Contact
 from portal.conversations.models import Attachment, Comment
 from portal.conversations.services import comment_add
 from tenants.models import Tenant
+from tests.support.seeded import recent
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]
@@ -53,7 +54,7 @@ def test_event_mail_from_a_portal_with_punctuation_in_its_name(in_demo: Tenant, 
     in_demo.display_name = "Northwind, Inc."
     with told():
         say("paula.lead@contoso.example", "Hello")
-    event = ActivityEvent.objects.get(verb="comment.added")
+    event = recent(ActivityEvent).get(verb="comment.added")
 
     message = event_email(User.objects.get(email="victor.viewer@contoso.example"), event)
     message.send()

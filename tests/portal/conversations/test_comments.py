@@ -23,6 +23,7 @@ from portal.files.quota import storage_used
 from tests.portal.factories import ContactFactory
 from tests.support.fake_clamd import EICAR, fake_clamd
 from tests.support.network import closed_port
+from tests.support.seeded import recent
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -81,7 +82,7 @@ def test_an_attachment_whose_content_is_refused_posts_nothing_and_stores_nothing
     with pytest.raises(CommentError, match=message):
         attach(paula(), SimpleUploadedFile("fine.txt", b"fine"), SimpleUploadedFile(name, content))
 
-    assert not Comment.objects.exists()
+    assert not recent(Comment).exists()
     assert not Attachment.objects.exists()
 
 
@@ -107,14 +108,14 @@ def test_an_attachment_over_the_size_limit_is_refused(in_demo: Any, settings: An
 
     with pytest.raises(CommentError, match="larger than"):
         attach(paula(), SimpleUploadedFile("minutes.txt", b"we agreed on a lot"))
-    assert not Comment.objects.exists()
+    assert not recent(Comment).exists()
 
 
 def test_an_infected_attachment_is_quarantined_and_the_comment_not_posted(in_demo: Any, clamd: Any) -> None:
     with pytest.raises(CommentError, match="contains malware \\(Eicar-Test-Signature\\)"):
         attach(paula(), SimpleUploadedFile("invoice.txt", EICAR))
 
-    assert not Comment.objects.exists()
+    assert not recent(Comment).exists()
     quarantined = QuarantinedAttachment.objects.get()
     assert (quarantined.signature, quarantined.client_org, quarantined.target_type) == (
         "Eicar-Test-Signature",
@@ -138,7 +139,7 @@ def test_an_attachment_too_large_to_scan_is_refused_by_default(in_demo: Any, cla
         attach(paula(), SimpleUploadedFile("big.txt", EICAR + b"x" * (128 * 1024)))
 
     assert clamd.received == []
-    assert not Comment.objects.exists()
+    assert not recent(Comment).exists()
 
 
 def test_a_scanner_that_does_not_answer_refuses_the_attachment(in_demo: Any, settings: Any) -> None:
@@ -146,7 +147,7 @@ def test_a_scanner_that_does_not_answer_refuses_the_attachment(in_demo: Any, set
 
     with pytest.raises(CommentError, match="could not be checked for viruses"):
         attach(paula(), SimpleUploadedFile("notes.txt", b"meeting notes"))
-    assert not Comment.objects.exists()
+    assert not recent(Comment).exists()
 
 
 def test_attachments_count_against_the_plans_quota(in_demo: Any) -> None:
@@ -188,7 +189,7 @@ def test_a_contact_without_comments_create_may_not_comment(in_demo: Any) -> None
 
     with pytest.raises(NotFound):
         comment_add(actor=victor, target=contoso(), body="Hello")
-    assert not Comment.objects.exists()
+    assert not recent(Comment).exists()
 
 
 def test_a_custom_role_comments_only_when_it_holds_comments_create(in_demo: Any) -> None:
@@ -245,6 +246,6 @@ def test_comments_are_rate_limited_per_person_with_a_message_not_an_error_page(
     assert b'id="thread"' in htmx.content  # the thread, with the message where the form is
     assert plain.status_code == 200
     assert b"commenting faster than this portal allows" in plain.content
-    assert Comment.objects.count() == 2
+    assert recent(Comment).count() == 2
     assert carla.post(add_url(), {"body": "Mine"}).status_code == 302  # per person
-    assert Comment.objects.count() == 3
+    assert recent(Comment).count() == 3

@@ -19,6 +19,8 @@ from portal.clients.models import ClientOrg, Contact
 from portal.documents.models import Document, DocumentVersion, DownloadEvent, Folder
 from portal.documents.services import DocumentError, documents_upload
 from portal.files.inspection import safe_name
+from portal.files.quota import storage_used
+from tests.support.seeded import recent
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -78,8 +80,8 @@ def test_bad_files_are_refused_with_a_clear_error_and_nothing_stored(
     with pytest.raises(DocumentError, match=message):
         publish(staff, folder, upload("ok.pdf", PDF), upload(name, content))
 
-    assert not Document.objects.exists()
-    assert not DocumentVersion.objects.exists()
+    assert not recent(Document).exists()
+    assert not recent(DocumentVersion).exists()
 
 
 def test_a_file_over_the_size_limit_is_refused(staff: Any, folder: Folder, settings: Any) -> None:
@@ -87,17 +89,17 @@ def test_a_file_over_the_size_limit_is_refused(staff: Any, folder: Folder, setti
 
     with pytest.raises(DocumentError, match="larger than"):
         publish(staff, folder, upload("big.pdf", PDF))
-    assert not DocumentVersion.objects.exists()
+    assert not recent(DocumentVersion).exists()
 
 
 def test_an_upload_over_the_plan_quota_is_refused(staff: Any, folder: Folder, in_demo: Any) -> None:
-    Plan.objects.filter(pk=in_demo.subscription.plan_id).update(storage_bytes=len(PDF) + 5)
+    Plan.objects.filter(pk=in_demo.subscription.plan_id).update(storage_bytes=storage_used() + len(PDF) + 5)
     in_demo.subscription.plan.refresh_from_db()
     publish(staff, folder, upload("first.pdf", PDF))
 
     with pytest.raises(DocumentError, match="storage quota"):
         publish(staff, folder, upload("second.pdf", PDF))
-    assert DocumentVersion.objects.count() == 1
+    assert recent(DocumentVersion).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -146,7 +148,7 @@ def test_a_contact_finds_by_search_and_downloads_and_the_download_is_recorded(
     assert list(missing.context["documents"]) == []
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
-    assert DownloadEvent.objects.get().user_label == "victor.viewer@contoso.example"
+    assert recent(DownloadEvent).get().user_label == "victor.viewer@contoso.example"
 
 
 def test_a_pdf_previews_inline_only_when_asked(as_user: Callable[[Any], Client], published: DocumentVersion) -> None:
@@ -187,7 +189,7 @@ def test_people_who_may_not_see_a_document_get_404_for_the_list_and_the_download
     assert client.get(reverse("documents:detail", kwargs={"document_id": published.document_id})).status_code == 404
     assert client.get(download).status_code == 404
     assert client.get(download, {"inline": "1"}).status_code == 404
-    assert not DownloadEvent.objects.filter(user=person).exists()
+    assert not recent(DownloadEvent).filter(user=person).exists()
 
 
 def test_a_user_of_another_tenant_gets_404_for_the_page_download_and_preview(published: DocumentVersion) -> None:
@@ -206,7 +208,7 @@ def test_a_user_of_another_tenant_gets_404_for_the_page_download_and_preview(pub
                     f"{download}?inline=1"):  # fmt: skip
             assert own_portal.get(url).status_code == 404
         assert own_portal.get(download, headers={"host": "demo.localhost"}).status_code == 302  # not signed in there
-    assert not DownloadEvent.objects.exists()
+    assert not recent(DownloadEvent).exists()
 
 
 def test_staff_upload_through_the_page(as_user: Callable[[Any], Client], folder: Folder) -> None:
@@ -218,7 +220,7 @@ def test_staff_upload_through_the_page(as_user: Callable[[Any], Client], folder:
         {"folder": folder.pk, "category": "report", "files": [upload("a.pdf", PDF), upload("b.png", png())]},
     )
 
-    assert sorted(Document.objects.values_list("title", flat=True)) == ["a", "b"]
+    assert sorted(recent(Document).values_list("title", flat=True)) == ["a", "b"]
 
 
 def test_the_drag_and_drop_endpoint_answers_json(as_user: Callable[[Any], Client], folder: Folder) -> None:
@@ -231,7 +233,7 @@ def test_the_drag_and_drop_endpoint_answers_json(as_user: Callable[[Any], Client
     )
 
     assert ok.status_code == 200
-    assert ok.json()["published"] == [Document.objects.get().pk]
+    assert ok.json()["published"] == [recent(Document).get().pk]
     assert refused.status_code == 400
     assert "is empty" in refused.json()["error"]
 
@@ -282,5 +284,5 @@ def test_odd_form_input_is_handled_not_a_server_error(as_user: Callable[[Any], C
     mia.post(url, {"folder": folder.pk, "category": "bogus" * 10, "files": [upload("a.pdf", PDF)]})
     not_a_folder = mia.post(url, {"folder": "abc", "files": [upload("b.pdf", PDF)]})
 
-    assert Document.objects.get().category == "other"
+    assert recent(Document).get().category == "other"
     assert not_a_folder.status_code == 404
