@@ -18,7 +18,7 @@ from tenants.db_backend import base as tenant_backend
 from tenants.schema_guard import TenantSchemaIncompleteError, dual_installed_tables
 from tests.accounts.factories import UserFactory
 from tests.conftest import OTHER_HOST, OTHER_SCHEMA
-from tests.support.processes import ROOT, test_environment, venv_bin
+from tests.support import processes
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +95,8 @@ def test_manage_py_migrate_reaches_every_tenant_schema(demo: object, owner_curso
     owner_cursor.execute("DELETE FROM demo.django_migrations WHERE app = %s AND name = %s", [app, name])
 
     result = subprocess.run(
-        [venv_bin("python"), "manage.py", "migrate", "--schema", "demo", "--tenant", "--noinput", "-v", "0"],
-        cwd=ROOT, env=test_environment(), capture_output=True, text=True, check=False, timeout=120,
+        [processes.venv_bin("python"), "manage.py", "migrate", "--schema", "demo", "--tenant", "--noinput", "-v", "0"],
+        cwd=processes.ROOT, env=processes.test_environment(), capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
 
     owner_cursor.execute(recorded, [app, name])
