@@ -1,7 +1,7 @@
 """Per-request authorization state, and the tenant's two-factor policy."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
@@ -11,7 +11,8 @@ from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from portal.access.policy import actor_for
+from portal.access.http import PortalRequest
+from portal.access.policy import Actor, actor_for
 from tenants.models import MfaPolicy
 
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -24,7 +25,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = SimpleLazyObject(lambda: actor_for(request.user))  # type: ignore[attr-defined]
+        cast(PortalRequest, request).actor = cast(Actor, SimpleLazyObject(lambda: actor_for(request.user)))
         return self.get_response(request)
 
 
@@ -65,4 +66,4 @@ class MfaPolicyMiddleware:
 
     @staticmethod
     def policy_applies(request: HttpRequest, policy: str) -> bool:
-        return policy == MfaPolicy.EVERYONE or request.actor.is_staff  # type: ignore[attr-defined]
+        return policy == MfaPolicy.EVERYONE or cast(PortalRequest, request).actor.is_staff

@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from portal.access.forms import (
     StaffRoleForm,
     ask_to_replace,
 )
+from portal.access.http import PortalRequest, managers_only, public, signed_in
 from portal.access.policy import NotFound
 from portal.access.services import (
     AccessError,
@@ -35,12 +35,12 @@ from portal.access.services import (
     role_save,
     staff_change_role,
 )
-from portal.clients.views import actor, manager
 from tenants.routing import remember_routing_version
 from tenants.services import tenant_update_security
 
 
-def accept(request: HttpRequest, token: str) -> HttpResponse:
+@public  # the link's token is the proof
+def accept(request: PortalRequest, token: str) -> HttpResponse:
     """Anyone with the link: choose a name and password, land signed in (then, optionally, add a passkey)."""
     try:
         with transaction.atomic():
@@ -63,15 +63,15 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/access/accept.html", {"form": form, "invitation": invitation})
 
 
-@login_required
-def welcome(request: HttpRequest) -> HttpResponse:
+@signed_in
+def welcome(request: PortalRequest) -> HttpResponse:
     return render(request, "portal/access/welcome.html")
 
 
-@login_required
+@managers_only
 @limits.per_person(limits.INVITATIONS)
-def team(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
+def team(request: PortalRequest) -> HttpResponse:
+    me = request.actor
     form = InviteStaffForm(request.POST or None)
     if request.method == "POST" and limits.limited(request):
         form.add_error(None, limits.message(limits.INVITATIONS))
@@ -93,9 +93,9 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/access/team.html", context)
 
 
-@login_required
-def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
-    me = actor(request)
+@managers_only  # staff_get_for shows the team to managers only
+def staff_member(request: PortalRequest, membership_id: int) -> HttpResponse:
+    me = request.actor
     membership = policy.staff_get_for(me, membership_id)
     form = StaffRoleForm(request.POST or None, initial={"role": membership.role})
     if request.method == "POST":
@@ -113,10 +113,10 @@ def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
     return render(request, "portal/access/staff_member.html", {"form": form, "membership": membership})
 
 
-@login_required
+@signed_in  # staff, and contacts who manage their organisation's contacts: invitation_get_for decides
 @require_POST
-def invitation_action(request: HttpRequest, invitation_id: int, action: str) -> HttpResponse:
-    me = actor(request)
+def invitation_action(request: PortalRequest, invitation_id: int, action: str) -> HttpResponse:
+    me = request.actor
     invitation = policy.invitation_get_for(me, invitation_id)
     try:
         if action == "resend" and limits.count(request, limits.INVITATIONS):
@@ -134,15 +134,14 @@ def invitation_action(request: HttpRequest, invitation_id: int, action: str) -> 
     return redirect("access:team")
 
 
-@login_required
-def roles(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
-    return render(request, "portal/access/roles.html", {"roles": policy.roles_for(me)})
+@managers_only
+def roles(request: PortalRequest) -> HttpResponse:
+    return render(request, "portal/access/roles.html", {"roles": policy.roles_for(request.actor)})
 
 
-@login_required
-def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
-    me = manager(request)
+@managers_only
+def role_edit(request: PortalRequest, role_id: int | None = None) -> HttpResponse:
+    me = request.actor
     role = policy.custom_role_get_for(me, role_id) if role_id is not None else None
     initial = {"name": role.name, "capabilities": role.custom_capabilities} if role else {}
     form = RoleForm(request.POST or None, initial=initial)
@@ -157,9 +156,9 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
     return render(request, "portal/access/role_form.html", {"form": form, "role": role})
 
 
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
+@signed_in
+def profile(request: PortalRequest) -> HttpResponse:
+    me = request.actor
     form = ProfileForm(request.POST or None, initial={"full_name": me.user.full_name})
     if request.method == "POST" and form.is_valid():
         profile_update(actor=me, full_name=form.cleaned_data["full_name"])
@@ -169,29 +168,28 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/access/profile.html", context)
 
 
-@login_required
+@signed_in
 @require_POST
-def end_other_sessions(request: HttpRequest) -> HttpResponse:
-    ended = end_sessions(user=request.user, keep=request.session.session_key)  # type: ignore[arg-type]
+def end_other_sessions(request: PortalRequest) -> HttpResponse:
+    ended = end_sessions(user=request.actor.user, keep=request.session.session_key)
     messages.success(request, _("%(count)d other sessions were ended.") % {"count": ended})
     return redirect("access:profile")
 
 
-@login_required
+@signed_in
 @require_POST
-def end_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = policy.session_get_for(actor(request), session_id)
+def end_session(request: PortalRequest, session_id: int) -> HttpResponse:
+    session = policy.session_get_for(request.actor, session_id)
     if session.session_key == request.session.session_key:
         raise NotFound
-    end_sessions(user=request.user, only=session.session_key)  # type: ignore[arg-type]
+    end_sessions(user=request.actor.user, only=session.session_key)
     messages.success(request, _("That session was ended."))
     return redirect("access:profile")
 
 
-@login_required
-def security(request: HttpRequest) -> HttpResponse:
-    manager(request)
-    tenant = request.tenant  # type: ignore[attr-defined]
+@managers_only
+def security(request: PortalRequest) -> HttpResponse:
+    tenant = request.tenant
     initial = {
         "mfa_policy": tenant.mfa_policy, "unscanned_files": tenant.unscanned_files,
         "time_zone": tenant.time_zone, "digest_hour": tenant.digest_hour,

@@ -3,9 +3,8 @@
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -13,38 +12,37 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from portal.access import policy
+from portal.access.http import PortalRequest, public, signed_in, staff_only
 from portal.activity import selectors, services
 from portal.activity.emails import read_unsubscribe_token
 from portal.activity.events import EVENT_TYPES
 from portal.activity.forms import AuditFilterForm, PreferencesForm
-from portal.clients.views import actor
 
 
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
-    items = selectors.notifications_for(me)[:100]
-    template = "portal/activity/notification_list.html" if request.htmx else "portal/activity/notifications.html"  # type: ignore[attr-defined]
+@signed_in
+def notifications(request: PortalRequest) -> HttpResponse:
+    items = selectors.notifications_for(request.actor)[:100]
+    template = "portal/activity/notification_list.html" if request.htmx else "portal/activity/notifications.html"
     return render(request, template, {"items": items})
 
 
-@login_required
+@signed_in
 @require_POST
-def mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpResponse:
-    me = actor(request)
+def mark_read(request: PortalRequest, notification_id: int | None = None) -> HttpResponse:
+    me = request.actor
     if notification_id is not None:
         selectors.notification_get_for(me, notification_id)
     services.notification_mark_read(actor=me, notification_id=notification_id)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request, "portal/activity/notification_list.html", {"items": selectors.notifications_for(me)[:100]}
         )
     return redirect("activity:notifications")
 
 
-@login_required
-def preferences(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
+@signed_in
+def preferences(request: PortalRequest) -> HttpResponse:
+    me = request.actor
     types = selectors.receivable_types(me)
     current = {code: services.frequency_for(me.user, code) for code in types}
     form = PreferencesForm(request.POST or None, event_types=types, initial_frequencies=current)
@@ -55,8 +53,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/activity/preferences.html", {"form": form})
 
 
+@public  # the signed link is the proof
 @csrf_exempt  # a mail client's one-click POST (RFC 8058) carries no CSRF token; the signed link is the proof
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+def unsubscribe(request: PortalRequest, token: str) -> HttpResponse:
     """Works without signing in: GET shows what the link does, POST does it (also RFC 8058 one-click)."""
     try:
         user_id, email, event_type = read_unsubscribe_token(token)
@@ -77,12 +76,10 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+@staff_only
+def audit_log(request: PortalRequest) -> HttpResponse:
     """Staff: the history with filters (person, type, client, dates), as a page or CSV."""
-    me = actor(request)
-    if not me.is_staff:
-        raise policy.NotFound
+    me = request.actor
     clients = [(org.pk, org.name) for org in policy.client_orgs_for(me, include_archived=True)]
     form = AuditFilterForm(request.GET or None, clients=clients, people=policy.people_for(me))
     events = selectors.events_for(me, audit=True)

@@ -2,8 +2,7 @@
 `portal.access.policy`, so another organisation's ids give the same 404 as ids that do not exist."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from config.errors import add_to_form
 from portal.access import limits, policy
 from portal.access.forms import ask_to_replace
-from portal.access.policy import NotFound
+from portal.access.http import PortalRequest, client_capability, managers_only, staff_only
 from portal.access.services import (
     AccessError,
     InvitationPending,
@@ -23,26 +22,13 @@ from portal.access.services import (
 )
 from portal.activity.selectors import events_for
 from portal.clients.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
+from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
 
 
-def actor(request: HttpRequest) -> policy.Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def manager(request: HttpRequest) -> policy.Actor:
-    """The acting owner or admin; anyone else gets the same 404 as for a page that does not exist."""
-    me = actor(request)
-    if not me.manages_portal:
-        raise NotFound
-    return me
-
-
-@login_required
-def client_list(request: HttpRequest) -> HttpResponse:
-    me = actor(request)
-    if not me.is_staff:
-        raise NotFound
+@staff_only
+def client_list(request: PortalRequest) -> HttpResponse:
+    me = request.actor
     show_archived = request.GET.get("archived") == "1"
     orgs = policy.client_orgs_for(me, include_archived=show_archived)
     if show_archived:
@@ -50,9 +36,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/clients/list.html", {"orgs": orgs, "show_archived": show_archived})
 
 
-@login_required
-def client_create(request: HttpRequest) -> HttpResponse:
-    me = manager(request)
+@managers_only
+def client_create(request: PortalRequest) -> HttpResponse:
+    me = request.actor
     form = ClientOrgForm(request.POST or None, initial={"account_manager": request.user})
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,10 +51,9 @@ def client_create(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/clients/form.html", {"form": form, "org": None})
 
 
-@login_required
-def client_detail(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="organisation.view", include_archived=me.is_staff)
+@client_capability("organisation.view", archived_for_staff=True)
+def client_detail(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
     context = {
         "org": org,
         "contacts": policy.contacts_for(me, org),
@@ -84,11 +69,9 @@ def client_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "portal/clients/detail.html", context)
 
 
-@login_required
-def client_edit(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    if not me.is_staff:
-        raise NotFound
+@staff_only
+def client_edit(request: PortalRequest, org_id: int) -> HttpResponse:
+    me = request.actor
     org = policy.client_org_get_for(me, org_id, include_archived=True)
     initial = {"name": org.name, "account_manager": org.account_manager, "team": org.team.all(), "notes": org.notes}
     form = ClientOrgForm(request.POST or None, initial=initial)
@@ -103,10 +86,10 @@ def client_edit(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "portal/clients/form.html", {"form": form, "org": org})
 
 
-@login_required
+@managers_only  # client_org_archive refuses anyone else with the same 404
 @require_POST
-def client_archive(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
+def client_archive(request: PortalRequest, org_id: int) -> HttpResponse:
+    me = request.actor
     org = policy.client_org_get_for(me, org_id, include_archived=True)
     archive = request.POST.get("archive") != "0"
     client_org_archive(actor=me, org=org, archived=archive)
@@ -114,10 +97,9 @@ def client_archive(request: HttpRequest, org_id: int) -> HttpResponse:
     return redirect("clients:detail", org_id=org.pk)
 
 
-@login_required
-def contacts(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="contacts.view", include_archived=me.is_staff)
+@client_capability("contacts.view", archived_for_staff=True)
+def contacts(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
     context = {
         "org": org,
         "contacts": policy.contacts_for(me, org),
@@ -126,11 +108,10 @@ def contacts(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "portal/clients/contacts.html", context)
 
 
-@login_required
+@client_capability("contacts.manage")
 @limits.per_person(limits.INVITATIONS)
-def invite(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="contacts.manage")
+def invite(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
     form = InviteContactForm(request.POST or None, roles=policy.roles_for(me))
     if request.method == "POST" and limits.limited(request):
         form.add_error(None, limits.message(limits.INVITATIONS))
@@ -147,10 +128,9 @@ def invite(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "portal/clients/invite.html", {"form": form, "org": org})
 
 
-@login_required
-def contact_detail(request: HttpRequest, org_id: int, contact_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="contacts.manage")
+@client_capability("contacts.manage")
+def contact_detail(request: PortalRequest, org: ClientOrg, contact_id: int) -> HttpResponse:
+    me = request.actor
     contact = policy.contact_get_for(me, org, contact_id, capability="contacts.manage")
     form = ContactRoleForm(request.POST or None, roles=policy.roles_for(me), initial={"role": contact.role})
     if request.method == "POST":

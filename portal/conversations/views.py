@@ -1,14 +1,13 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.access import limits
+from portal.access.http import PortalRequest, signed_in
 from portal.access.policy import NotFound
-from portal.clients.views import actor
 from portal.conversations import selectors
 from portal.conversations.registry import COMMENTABLE
 from portal.conversations.services import CommentError, comment_add
@@ -29,11 +28,11 @@ def image_type(head: bytes) -> str | None:
     return next((kind for signature, kind in IMAGE_SIGNATURES.items() if head.startswith(signature)), None)
 
 
-@login_required
+@signed_in  # the target's own access check (its registry entry's get_for) decides
 @require_POST
 @limits.per_person(limits.COMMENTS)
-def add(request: HttpRequest, type_code: str, target_id: int) -> HttpResponse:
-    me = actor(request)
+def add(request: PortalRequest, type_code: str, target_id: int) -> HttpResponse:
+    me = request.actor
     entry = COMMENTABLE.get(type_code)
     if entry is None:
         raise NotFound
@@ -51,7 +50,7 @@ def add(request: HttpRequest, type_code: str, target_id: int) -> HttpResponse:
             )  # fmt: skip
         except CommentError as problem:
             error, status = problem.message, 400
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {
             "thread": selectors.comments_for(me, target),
             "target": target,
@@ -67,9 +66,9 @@ def add(request: HttpRequest, type_code: str, target_id: int) -> HttpResponse:
     return redirect(back if back and safe else "/")
 
 
-@login_required
-def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
-    found = selectors.attachment_get_for(actor(request), attachment_id)
+@signed_in
+def attachment(request: PortalRequest, attachment_id: int) -> FileResponse:
+    found = selectors.attachment_get_for(request.actor, attachment_id)
     stored = found.file.name or ""
     if not stored or not default_storage.exists(stored):
         raise NotFound

@@ -4,17 +4,16 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 from portal.access import limits
-from portal.access.policy import NotFound, client_org_get_for
-from portal.clients.views import actor
+from portal.access.http import PortalRequest, signed_in, staff_only
+from portal.access.policy import Actor, NotFound, client_org_get_for
 from portal.documents import resumable, selectors
 from portal.documents.models import ResumableUpload
 from portal.documents.services import DocumentError, documents_upload, upload_reserve
@@ -39,16 +38,14 @@ def expires(upload: ResumableUpload) -> dict[str, str]:
     return {"Upload-Expires": http_date(at.timestamp())}
 
 
-@login_required
+@staff_only
 @require_http_methods(["POST", "OPTIONS"])
 @limits.per_person(limits.UPLOADS)
-def create(request: HttpRequest, org_id: int) -> HttpResponse:
+def create(request: PortalRequest, org_id: int) -> HttpResponse:
     if request.method == "OPTIONS":
         extensions = {"Tus-Version": resumable.TUS_VERSION, "Tus-Extension": "creation,expiration"}
         return tus(HttpResponse(status=204), **extensions)
-    me = actor(request)
-    if not me.is_staff:
-        raise NotFound
+    me = request.actor
     if limits.limited(request):
         return problem(limits.message(limits.UPLOADS), 429)
     metadata = resumable.parse_metadata(request.headers.get("Upload-Metadata", ""))
@@ -77,10 +74,10 @@ def create(request: HttpRequest, org_id: int) -> HttpResponse:
     return tus(HttpResponse(status=201), Location=location, **{"Upload-Offset": "0"}, **expires(upload))
 
 
-@login_required
+@signed_in  # only the person's own uploads are found
 @require_http_methods(["HEAD", "PATCH", "DELETE"])
-def resume(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
-    me = actor(request)
+def resume(request: PortalRequest, upload_id: uuid.UUID) -> HttpResponse:
+    me = request.actor
     uploads = ResumableUpload.objects.live()  # an expired upload is gone, whether or not the sweep has run yet
     upload = uploads.select_related("folder__client_org").filter(pk=upload_id, user=me.user).first()
     if upload is None or upload.document_id is not None:
@@ -122,12 +119,12 @@ def resume(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     return finish(me, upload)
 
 
-def finish(me: object, upload: ResumableUpload) -> HttpResponse:
+def finish(me: Actor, upload: ResumableUpload) -> HttpResponse:
     """The last chunk arrived: publish through the usual checks, then drop the part file either way."""
     upload_id = str(upload.id)  # deleting the row below clears its primary key
     file = resumable.as_uploaded_file(upload_id, upload.filename, upload.length)
     try:
-        [document] = documents_upload(actor=me, folder=upload.folder, uploads=[file], category=upload.category)  # type: ignore[arg-type]
+        [document] = documents_upload(actor=me, folder=upload.folder, uploads=[file], category=upload.category)
     except DocumentError as error:
         upload.delete()
         return problem(error.message, 400)

@@ -1,10 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
-    HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseRedirect,
@@ -15,9 +13,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import limits, policy
+from portal.access import limits
+from portal.access.http import PortalRequest, client_capability, signed_in
 from portal.access.policy import NotFound
-from portal.clients.views import actor
+from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
 from portal.documents import selectors
 from portal.documents.models import Category
@@ -31,10 +30,9 @@ from portal.documents.services import (
 from portal.files.inspection import INLINE
 
 
-@login_required
-def document_list(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="documents.view", include_archived=me.is_staff)
+@client_capability("documents.view", archived_for_staff=True)
+def document_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
     folder_id = request.GET.get("folder", "")
     documents = selectors.documents_for(
         me, org, query=request.GET.get("q", ""), category=request.GET.get("category", ""),
@@ -53,9 +51,9 @@ def document_list(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "portal/documents/list.html", context)
 
 
-@login_required
-def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
-    me = actor(request)
+@signed_in  # document_get_for decides
+def document_detail(request: PortalRequest, document_id: int) -> HttpResponse:
+    me = request.actor
     document = selectors.document_get_for(me, document_id)
     context = {
         "document": document,
@@ -70,11 +68,10 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     return render(request, "portal/documents/detail.html", context)
 
 
-@login_required
+@client_capability("documents.view")
 @require_POST
-def folder_new(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="documents.view")
+def folder_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
     try:
         folder_create(
             actor=me, org=org, name=request.POST.get("name", ""), internal=request.POST.get("internal") == "on"
@@ -84,9 +81,9 @@ def folder_new(request: HttpRequest, org_id: int) -> HttpResponse:
     return redirect("documents:list", org_id=org.pk)
 
 
-@login_required
-def thumbnail(request: HttpRequest, version_id: int) -> FileResponse:
-    version = selectors.version_get_for(actor(request), version_id)
+@signed_in  # version_get_for decides
+def thumbnail(request: PortalRequest, version_id: int) -> FileResponse:
+    version = selectors.version_get_for(request.actor, version_id)
     if not version.thumbnail:
         raise NotFound
     response = FileResponse(default_storage.open(str(version.thumbnail.name)), content_type="image/png")
@@ -95,10 +92,10 @@ def thumbnail(request: HttpRequest, version_id: int) -> FileResponse:
     return response
 
 
-@login_required
+@signed_in  # document_get_for and document_delete decide
 @require_POST
-def delete(request: HttpRequest, document_id: int) -> HttpResponse:
-    me = actor(request)
+def delete(request: PortalRequest, document_id: int) -> HttpResponse:
+    me = request.actor
     document = selectors.document_get_for(me, document_id)
     org_id = document.folder.client_org_id
     try:
@@ -110,12 +107,11 @@ def delete(request: HttpRequest, document_id: int) -> HttpResponse:
     return redirect("documents:list", org_id=org_id)
 
 
-@login_required
+@client_capability("documents.view")
 @require_POST
 @limits.per_person(limits.UPLOADS)
-def upload(request: HttpRequest, org_id: int) -> HttpResponse:
-    me = actor(request)
-    org = policy.client_org_get_for(me, org_id, capability="documents.view")
+def upload(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
     if limits.limited(request):
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"error": limits.message(limits.UPLOADS)}, status=429)
@@ -150,11 +146,11 @@ def presigns_urls(storage: object) -> bool:
     return bool(getattr(storage, "querystring_auth", False))
 
 
-@login_required
-def download(request: HttpRequest, version_id: int) -> HttpResponseBase:
+@signed_in  # version_get_for decides
+def download(request: PortalRequest, version_id: int) -> HttpResponseBase:
     """Streams a version through a permission check; shown inline only for the types browsers render safely
     (and only when asked), downloaded otherwise. Every download is recorded."""
-    me = actor(request)
+    me = request.actor
     version = selectors.version_get_for(me, version_id)
     stored = version.file.name or ""
     if not stored or not default_storage.exists(stored):

@@ -305,6 +305,8 @@ CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 TENANT_PAST_DUE_GRACE_DAYS = env.int("TENANT_PAST_DUE_GRACE_DAYS", default=7)
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=30)
 
+# Read by config.observability.init_sentry_from_settings when a process starts (wsgi, asgi, manage.py, Celery), once
+# the environment's settings module has set them: never initialised here, or production's defaults would not count.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development")
 
@@ -315,8 +317,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-
-if SENTRY_DSN:
-    from config.observability import init_sentry
-
-    init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)

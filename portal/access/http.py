@@ -1,0 +1,110 @@
+"""The portal's one guarded request path: a typed request and the guards every portal view wears.
+
+Every view under `portal.*` carries exactly one guard (`tests/portal/access/test_guards.py` walks the tenant
+URLconf and fails otherwise), and the guard is the outermost decorator, so it runs before anything else the view
+does:
+
+- `public`: explicitly unguarded (the invitation link, the unsubscribe link): the view proves what it needs itself;
+- `signed_in`: any signed-in person of the portal; the view scopes every object through `portal.access.policy`;
+- `staff_only`: staff (owners, admins, members);
+- `managers_only`: the portal's owners and admins;
+- `client_capability(code)`: a signed-in person who holds `code` in the organisation named by the URL's `org_id`
+  (staff: an organisation they reach). The view receives the organisation as `org` instead of `org_id`.
+
+Every guard but `public` keeps `login_required`'s behaviour (an anonymous person is sent to sign in, coming back
+afterwards), reads the actor once from `request.actor` (set by `ActorMiddleware`) and answers everyone else with the
+same `NotFound` a missing page gives. Views read `request.actor`, never another app's helper.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
+
+from portal.access.policy import Actor, NotFound, client_org_get_for
+from tenants.models import Tenant
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+# The attribute each guard appends its name to; `functools.wraps` copies it outwards, so a view that wears two
+# guards shows both.
+GUARD_ATTRIBUTE = "portal_guards"
+PUBLIC, SIGNED_IN, STAFF, MANAGERS, CAPABILITY = "public", "signed_in", "staff", "managers", "capability"
+
+
+class PortalRequest(HttpRequest):
+    """A request of a portal (the tenant URLconf), as the middleware leaves it: the resolved tenant, the acting
+    person (`portal.access.middleware.ActorMiddleware`, computed on first use) and django-htmx's details.
+    Only a type: requests are Django's own."""
+
+    tenant: Tenant
+    actor: Actor
+    htmx: HtmxDetails
+
+
+def guards_of(view: Callable[..., Any]) -> tuple[str, ...]:
+    """The guards a view function wears, outermost last."""
+    return tuple(getattr(view, GUARD_ATTRIBUTE, ()))
+
+
+def mark(view: View, guard: str) -> View:
+    setattr(view, GUARD_ATTRIBUTE, (*guards_of(view), guard))
+    return view
+
+
+def person_guard(guard: str, allowed: Callable[[Actor], bool] | None) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if allowed is not None and not allowed(request.actor):
+                raise NotFound
+            return view(request, *args, **kwargs)
+
+        return mark(cast(View, login_required(guarded)), guard)
+
+    return decorate
+
+
+def public(view: View) -> View:
+    """No guard, on purpose: anyone may open this view (it checks what it needs, e.g. a signed token)."""
+
+    @wraps(view)
+    def unguarded(request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return view(request, *args, **kwargs)
+
+    return mark(cast(View, unguarded), PUBLIC)  # a wrapper: marking `view` itself would mark it wherever it is used
+
+
+signed_in = person_guard(SIGNED_IN, None)
+"""Any signed-in person of the portal (staff or contact)."""
+
+staff_only = person_guard(STAFF, lambda actor: actor.is_staff)
+"""Staff only; contacts get 404."""
+
+managers_only = person_guard(MANAGERS, lambda actor: actor.manages_portal)
+"""The portal's owners and admins only; staff members and contacts get 404."""
+
+
+AnyView = Callable[..., HttpResponseBase]
+
+
+def client_capability(capability: str, *, archived_for_staff: bool = False) -> Callable[[AnyView], AnyView]:
+    """A signed-in person holding `capability` in the organisation of the URL's `org_id` (staff: one they reach;
+    with `archived_for_staff`, archived ones too). The view is called with `org` (the `ClientOrg`) instead, so
+    the guarded view takes `org_id` where the function takes `org`."""
+
+    def decorate(view: AnyView) -> AnyView:
+        @wraps(view)
+        def guarded(request: PortalRequest, *args: Any, org_id: int, **kwargs: Any) -> HttpResponseBase:
+            actor = request.actor
+            include_archived = archived_for_staff and actor.is_staff
+            org = client_org_get_for(actor, org_id, capability=capability, include_archived=include_archived)
+            return view(request, *args, org=org, **kwargs)
+
+        guarded.portal_capability = capability  # type: ignore[attr-defined]
+        return mark(login_required(guarded), CAPABILITY)
+
+    return decorate
