@@ -9,6 +9,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import directory_sync, user_create
+from core.audit import system
 from portal.access.capabilities import DefaultRole
 from portal.access.models import Role, StaffMembership, StaffRole
 from portal.clients.models import ClientOrg, Contact
@@ -93,7 +94,7 @@ def seed_demo() -> Tenant:
         owner_password=DEMO_PASSWORD,
         brand_color=DEMO_COLOUR,
     )
-    tenant_change_status(actor="seed_demo", tenant=tenant, status=TenantStatus.ACTIVE, reason="demo portal")
+    tenant_change_status(actor=system(), tenant=tenant, status=TenantStatus.ACTIVE, reason="demo portal")
     with tenant_context(tenant):
         for login in DEMO_STAFF:
             user = User.objects.filter(email=login.email).first() or user_create(

@@ -7,12 +7,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from billing.models import Subscription
+from core.audit import system
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
 from tenants.services import TenantError, purge_mark_due, tenant_change_status
 
 logger = logging.getLogger(__name__)
-SYSTEM = "system"
 
 
 def expire_trials() -> int:
@@ -50,7 +50,7 @@ def _move(tenant: Tenant, expected: str, status: str, reason: str) -> bool:
     """One tenant's move, only from the state the job saw; one refusal does not stop the others."""
     try:
         subscription = tenant_change_status(
-            actor=SYSTEM, tenant=tenant, status=status, reason=reason, expected=expected
+            actor=system(), tenant=tenant, status=status, reason=reason, expected=expected
         )
     except TenantError:
         logger.exception("lifecycle job could not move %s to %s", tenant.schema_name, status)

@@ -17,6 +17,8 @@ from accounts.services import user_create
 from billing.models import Subscription
 from billing.services import subscription_start_trial
 from config.errors import DomainError
+from core.audit import Principal, audited, not_audited
+from core.audit import record as audit_record
 from portal.access.models import StaffMembership, StaffRole
 from tenants.db_backend.base import verified_schemas
 from tenants.lifecycle import TenantStatus, can_transition
@@ -42,10 +44,12 @@ class PurgeRefused(TenantError):
         self.reason = reason
 
 
+@not_audited("computes a host name")
 def portal_host(slug: str) -> str:
     return f"{slug}.{settings.ROOT_DOMAIN}"
 
 
+@not_audited("creates the portal itself, before it has a history: the subscription and the log keep the moment")
 def tenant_provision(
     *,
     company_name: str,
@@ -95,8 +99,9 @@ def tenant_provision(
 
 
 @transaction.atomic
+@not_audited("public-schema lifecycle: the subscription keeps who, why and when (status_reason); logged")
 def tenant_change_status(
-    *, actor: str, tenant: Tenant, status: str, reason: str = "", expected: str | None = None
+    *, actor: Principal, tenant: Tenant, status: str, reason: str = "", expected: str | None = None
 ) -> Subscription:
     """Move a tenant along its lifecycle; refuses transitions that `tenants.lifecycle` does not allow. With
     `expected`, moves only from that state (jobs that chose the tenant earlier must not undo a newer change)."""
@@ -113,7 +118,7 @@ def tenant_change_status(
     now = timezone.now()
     subscription.status = status
     subscription.status_changed_at = now
-    subscription.status_reason = f"{actor}: {reason}".strip(": ")[:200]
+    subscription.status_reason = f"{actor.label}: {reason}".strip(": ")[:200]
     subscription.canceled_at = now if status == TenantStatus.CANCELED else None
     subscription.purge_due_at = None  # a mark for purge holds only for the cancellation that earned it
     subscription.save(update_fields=["status", "status_changed_at", "status_reason", "canceled_at", "purge_due_at"])
@@ -122,9 +127,23 @@ def tenant_change_status(
     return subscription
 
 
+def _record_in_portal(*, actor: Principal, verb: str, tenant: Tenant, data: dict[str, object]) -> None:
+    """Record a change of the portal's settings in the portal's own history (its schema; the Tenant row lives in
+    the public schema), whichever schema the caller is in (signup hands the logo over from the root site)."""
+    with tenant_context(tenant):
+        audit_record(actor=actor, verb=verb, target=tenant, data=data)
+
+
 @transaction.atomic
+@audited("tenant.branding_changed")
 def tenant_update_branding(
-    *, tenant: Tenant, display_name: str, brand_color: str, logo: UploadedFile | None, clear_logo: bool = False
+    *,
+    actor: Principal,
+    tenant: Tenant,
+    display_name: str,
+    brand_color: str,
+    logo: UploadedFile | None,
+    clear_logo: bool = False,
 ) -> Tenant:
     """Change a portal's name, colour and logo. `tenant` may be a cached instance: a fresh row is written."""
     fresh = Tenant.objects.select_for_update().get(pk=tenant.pk)
@@ -137,6 +156,8 @@ def tenant_update_branding(
         fresh.logo.save(logo.name or "logo", logo, save=False)
     fresh.full_clean(exclude=["logo"], validate_unique=False)
     fresh.save(update_fields=["display_name", "brand_color", "logo"])
+    changes = {"display_name": fresh.display_name, "brand_color": fresh.brand_color, "logo": bool(fresh.logo)}
+    _record_in_portal(actor=actor, verb="tenant.branding_changed", tenant=fresh, data=changes)
     if old_logo and old_logo != fresh.logo.name:
         transaction.on_commit(lambda: default_storage.delete(old_logo))
     transaction.on_commit(routing_changed)
@@ -144,8 +165,15 @@ def tenant_update_branding(
 
 
 @transaction.atomic
+@audited("tenant.security_changed")
 def tenant_update_security(
-    *, tenant: Tenant, mfa_policy: str, time_zone: str, digest_hour: int, unscanned_files: str = "reject"
+    *,
+    actor: Principal,
+    tenant: Tenant,
+    mfa_policy: str,
+    time_zone: str,
+    digest_hour: int,
+    unscanned_files: str = "reject",
 ) -> Tenant:
     """The portal's two-factor policy, what to do with files too large to scan, and the time zone and hour of
     its daily digest."""
@@ -156,15 +184,20 @@ def tenant_update_security(
     fresh.digest_hour = digest_hour
     fresh.full_clean(exclude=["logo"], validate_unique=False)
     fresh.save(update_fields=["mfa_policy", "unscanned_files", "time_zone", "digest_hour"])
+    settings_now = {"mfa_policy": mfa_policy, "unscanned_files": unscanned_files, "time_zone": time_zone,
+                    "digest_hour": digest_hour}  # fmt: skip
+    _record_in_portal(actor=actor, verb="tenant.security_changed", tenant=fresh, data=settings_now)
     transaction.on_commit(routing_changed)
     return fresh
 
 
+@not_audited("reads only")
 def retention_cutoff(now: datetime | None = None) -> datetime:
     """Portals canceled at or before this moment have had their retention period."""
     return (now or timezone.now()) - timedelta(days=settings.TENANT_RETENTION_DAYS)
 
 
+@not_audited("reads only")
 def purge_due(now: datetime | None = None) -> list[Tenant]:
     """Canceled portals whose retention period is over, according to their subscription."""
     return list(
@@ -175,6 +208,7 @@ def purge_due(now: datetime | None = None) -> list[Tenant]:
 
 
 @transaction.atomic
+@not_audited("a mark that only asks for a purge (the subscription keeps when); tenant_purge decides")
 def purge_mark_due(now: datetime | None = None) -> int:
     """Mark the portals due for purge (the hourly lifecycle job, as the runtime role, which cannot drop a schema).
     A mark only asks: `tenant_purge` checks the subscription again before dropping anything."""
@@ -184,6 +218,7 @@ def purge_mark_due(now: datetime | None = None) -> int:
     ).update(purge_due_at=now)
 
 
+@not_audited("reads only")
 def purge_marked() -> list[Tenant]:
     """The portals the lifecycle job marked for purge, longest-marked first."""
     return list(
@@ -193,11 +228,13 @@ def purge_marked() -> list[Tenant]:
     )
 
 
+@not_audited("clears the mark of a refused purge (the command prints the refusal)")
 def purge_unmark(*, tenant: Tenant) -> None:
     """Clear a mark `tenant_purge` refused: the lifecycle job marks the portal again once it is really due."""
     Subscription.objects.filter(tenant=tenant).update(purge_due_at=None)
 
 
+@not_audited("reads only")
 def purge_refusal(subscription: Subscription, now: datetime | None = None) -> str | None:
     """Why this portal may not be purged now, or None when it may: it must be canceled, and canceled longer than
     TENANT_RETENTION_DAYS ago, according to its subscription in the public schema."""
@@ -218,7 +255,8 @@ def purge_refusal(subscription: Subscription, now: datetime | None = None) -> st
 
 
 @transaction.atomic
-def tenant_purge(*, actor: str, tenant: Tenant) -> Subscription:
+@not_audited("the portal's history is deleted with it: the command's output and the log keep the purge")
+def tenant_purge(*, actor: Principal, tenant: Tenant) -> Subscription:
     """Delete a canceled tenant whose retention period is over: schema, files, rows. Irreversible. Needs the
     owner's credentials (`DROP SCHEMA`): `manage.py purge_tenants`. The subscription is checked again under its
     row lock, so a reactivation racing with the purge either wins or waits. Returns the subscription as it was."""
@@ -233,10 +271,11 @@ def tenant_purge(*, actor: str, tenant: Tenant) -> Subscription:
     verified_schemas.discard(schema)
     transaction.on_commit(lambda: delete_tenant_files(schema))
     transaction.on_commit(routing_changed)
-    logger.warning("purged tenant %s (%s)", schema, actor)
+    logger.warning("purged tenant %s (%s)", schema, actor.label)
     return subscription
 
 
+@not_audited("part of tenant_purge, after its commit")
 def delete_tenant_files(schema: str) -> None:
     """Delete everything under the tenant's storage prefix."""
 

@@ -16,6 +16,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import directory_sync
 from billing.models import Subscription
+from portal.access.policy import SYSTEM
 from tenants.db_roles import (
     apply_roles,
     credentials,
@@ -70,7 +71,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
                 owner_email=SHARED_EMAIL,
                 owner_password=OTHER_PASSWORD,
             )
-            tenant_change_status(actor="tests", tenant=other, status="active")
+            tenant_change_status(actor=SYSTEM, tenant=other, status="active")
             with tenant_context(other):  # the owner confirmed their address
                 owner = User.objects.get(email=SHARED_EMAIL)
                 EmailAddress.objects.filter(user=owner).update(verified=True)

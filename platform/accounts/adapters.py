@@ -6,17 +6,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
-from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 
+from tenants.context import current_tenant
 from tenants.urls_external import portal_url, root_url
-
-
-def current_tenant() -> Any:
-    """The Tenant the connection works for, or None on the public schema."""
-    tenant = getattr(connection, "tenant", None)
-    return tenant if getattr(tenant, "pk", None) else None
 
 
 def site_link(url: str) -> str:
@@ -25,7 +19,7 @@ def site_link(url: str) -> str:
     sent (a `Host: demo.localhost:9999` header, a proxy's internal port)."""
     parts = urlsplit(url)
     path = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
-    tenant = current_tenant()
+    tenant = current_tenant(optional=True)
     return portal_url(tenant, path) if tenant is not None else root_url(path)
 
 
@@ -45,7 +39,7 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
         return site_link(str(super().get_reset_password_from_key_url(key)))
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        tenant = current_tenant()
+        tenant = current_tenant(optional=True)
         if tenant is not None:
             context["current_site"] = SimpleNamespace(name=tenant.portal_name, domain=portal_url(tenant))
             context["tenant"] = tenant
@@ -60,7 +54,7 @@ class PortalMFAAdapter(DefaultMFAAdapter):
     unable to remove a person's last second factor where the portal's policy requires one."""
 
     def _get_site_name(self) -> str:
-        tenant = current_tenant()
+        tenant = current_tenant(optional=True)
         return str(tenant.portal_name) if tenant is not None else "Portico"
 
     def can_delete_authenticator(self, authenticator: Any) -> bool:
@@ -69,7 +63,7 @@ class PortalMFAAdapter(DefaultMFAAdapter):
         from portal.access.policy import actor_for
         from tenants.models import MfaPolicy
 
-        tenant = current_tenant()
+        tenant = current_tenant(optional=True)
         if tenant is None or tenant.mfa_policy == MfaPolicy.OPTIONAL:
             return True
         if tenant.mfa_policy == MfaPolicy.STAFF and not actor_for(authenticator.user).is_staff:

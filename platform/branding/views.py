@@ -24,6 +24,7 @@ def branding_settings(request: HttpRequest) -> HttpResponse:
         form = BrandingForm(request.POST, request.FILES)
         if form.is_valid():
             tenant_update_branding(
+                actor=request.actor,  # type: ignore[attr-defined]
                 tenant=tenant,
                 display_name=form.cleaned_data["display_name"],
                 brand_color=form.cleaned_data["brand_color"],

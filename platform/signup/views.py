@@ -15,6 +15,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import login_token_issue
 from config.errors import add_to_form
+from portal.access.policy import actor_for
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task
 from tenants.models import Tenant
@@ -62,7 +63,13 @@ def hand_off(request: HttpRequest, tenant: Tenant, data: dict[str, Any]) -> Http
             logger.exception("signup of %s: the confirmation e-mail could not be sent", tenant.schema_name)
     if data["logo"]:
         try:
-            tenant_update_branding(tenant=tenant, display_name="", brand_color=tenant.brand_color, logo=data["logo"])
+            tenant_update_branding(
+                actor=actor_for(owner),
+                tenant=tenant,
+                display_name="",
+                brand_color=tenant.brand_color,
+                logo=data["logo"],
+            )
         except Exception:
             logger.exception("signup of %s: the logo could not be stored", tenant.schema_name)
     path = reverse("account_handoff", args=[token], urlconf=settings.ROOT_URLCONF)

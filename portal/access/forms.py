@@ -1,5 +1,5 @@
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import name_field
-from config.errors import DomainError
 from portal.access.capabilities import REGISTRY
 from portal.access.models import StaffRole
 from tenants.models import MfaPolicy
+
+if TYPE_CHECKING:
+    from portal.access.services import InvitationPending
 
 
 class AcceptInvitationForm(forms.Form):
@@ -37,13 +39,26 @@ class InviteStaffForm(forms.Form):
     replace = forms.BooleanField(  # shown (a box to tick) once the address turns out to have a pending invitation
         label=_("Replace the pending invitation"), required=False, widget=forms.HiddenInput
     )
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the pending invitation shown
 
 
-def ask_to_replace(form: forms.Form, error: DomainError) -> None:
-    """The address has a pending invitation (`InvitationPending`): show what is pending, with a box to tick to
-    replace it. Only a submission with the box ticked replaces it."""
+def ask_to_replace(form: forms.Form, error: "InvitationPending") -> None:
+    """The address has a pending invitation: show what is pending, with a box to tick to replace it. The form
+    carries that invitation's id, so a ticked box replaces only the invitation shown (change the address, and the
+    question is asked again about the new one)."""
+    data = form.data.copy()  # type: ignore[attr-defined]  # a bound form's QueryDict
+    data["replaces"] = str(error.invitation.pk)
+    data["replace"] = ""
+    form.data = data
     form.fields["replace"].widget = forms.CheckboxInput()
     form.add_error("replace", error.message)
+
+
+def invitation_arguments(form: forms.Form) -> dict[str, Any]:
+    """The form's answers as `invitation_create` takes them: `replaces` only when the box was ticked."""
+    data = dict(form.cleaned_data)
+    confirmed = data.pop("replaces") if data.pop("replace") else None
+    return {**data, "replaces": confirmed}
 
 
 class StaffRoleForm(forms.Form):

@@ -28,7 +28,8 @@ class NotFound(Http404):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a signed-in person of this portal, or the system (tasks, commands)."""
+    """Who is acting: a signed-in person of this portal, or the system (tasks, commands). The one actor type of
+    every service (the layers below the portal know it as `core.audit.Principal`)."""
 
     user: Any = None
     is_system: bool = False
@@ -44,6 +45,13 @@ class Actor:
         if self.user is None or not self.user.is_active or self.staff is not None:
             return None
         return Contact.objects.select_related("client_org", "role").filter(user=self.user).first()
+
+    @property
+    def label(self) -> str:
+        """Who, in a log line or a status reason."""
+        if self.is_system:
+            return "system"
+        return str(self.user.email) if self.user is not None else "anonymous"
 
     @property
     def staff_role(self) -> str | None:
@@ -66,7 +74,7 @@ class Actor:
         return self.contact.role.capabilities & frozenset(REGISTRY)
 
 
-SYSTEM = Actor(is_system=True)
+SYSTEM = Actor(is_system=True)  # the only system actor (`core.audit.system()` hands it to the layers below)
 
 
 def actor_for(user: Any) -> Actor:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,12 +19,13 @@ from accounts.models import User, UserSession, no_control_characters
 from accounts.names import quoted
 from accounts.services import directory_sync, user_create
 from config.errors import DomainError
+from core.audit import audited, not_audited
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole
 from portal.access.policy import Actor, NotFound, may, may_manage_invitation
 from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
-from tenants.models import Tenant
+from tenants.context import current_tenant
 from tenants.urls_external import portal_url
 
 INVITATION_TTL = timedelta(days=7)
@@ -36,7 +37,7 @@ class AccessError(DomainError):
 
 class InvitationPending(AccessError):
     """The address already has a pending invitation of the same scope: sending another replaces it (and its
-    role), so it needs the person's confirmation (`replace=True`). Carries the pending invitation."""
+    role), so it needs the person's confirmation of that very invitation (`replaces=<its id>`)."""
 
     def __init__(self, invitation: Invitation) -> None:
         role = invitation.role.name if invitation.role is not None else invitation.get_staff_role_display()
@@ -50,13 +51,6 @@ class InvitationPending(AccessError):
             field="replace",
         )
         self.invitation = invitation
-
-
-def current_tenant() -> Tenant:
-    tenant = connection.tenant  # type: ignore[attr-defined]
-    if not isinstance(tenant, Tenant):
-        raise RuntimeError("call inside a tenant's schema (tenant_context)")
-    return tenant
 
 
 def _hash(token: str) -> str:
@@ -126,6 +120,7 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
 
 
 @transaction.atomic
+@audited("contact.invited", "staff.invited")
 def invitation_create(
     *,
     actor: Actor,
@@ -134,11 +129,12 @@ def invitation_create(
     client_org: ClientOrg | None = None,
     role: Role | None = None,
     staff_role: str = "",
-    replace: bool = False,
+    replaces: int | None = None,
 ) -> Invitation:
     """Invite a contact into `client_org` with `role`, or (no organisation) a member of staff with `staff_role`.
 
-    A pending invitation of the same scope is replaced only with `replace=True` (`InvitationPending` otherwise).
+    A pending invitation of the same scope is replaced only when `replaces` names it: the one the person was
+    shown and confirmed replacing (`InvitationPending` otherwise, also when another one is pending by now).
     Staff are told when the address already has an account or a pending invitation elsewhere. A contact is
     answered the same whether or not the address is known in the portal (or client admins could test who else
     is a client): the invitation is made as usual, its e-mail tells the address's owner what to do instead of
@@ -159,6 +155,8 @@ def invitation_create(
     else:
         if not may(actor, "contacts.manage", client_org):
             raise NotFound
+        if client_org.archived_at is not None:
+            raise AccessError(_("This client is archived: restore it before inviting anyone."))
         if role is None:
             raise AccessError(_("Choose a role."), field="role")
         if not actor.is_staff and not role.capabilities <= actor.capabilities:
@@ -176,7 +174,7 @@ def invitation_create(
             _("%(email)s already has a pending invitation elsewhere in this portal.") % {"email": email}, field="email"
         )
     current = pending.filter(in_scope).select_related("role").first()
-    if current is not None and not replace:
+    if current is not None and current.pk != replaces:
         raise InvitationPending(current)
     _open(email).filter(in_scope).update(revoked_at=now)  # the confirmed replacement (or expired links)
     token = secrets.token_urlsafe(32)
@@ -194,6 +192,8 @@ def invitation_create(
     )
     if client_org is not None:
         record(actor=actor, verb="contact.invited", target=invitation, data={"email": email})
+    else:
+        record(actor=actor, verb="staff.invited", target=invitation, data={"email": email, "role": staff_role})
     reason = _why_no_link(invitation) if discreet else None
     if client_org is not None and reason is not None:
         record(
@@ -207,6 +207,7 @@ def invitation_create(
 
 
 @transaction.atomic
+@not_audited("a new link for an invitation whose sending was recorded; the row keeps its sending time")
 def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
     """A new link (the old one stops working) and a new expiry, sent again."""
     if not may_manage_invitation(actor, invitation):
@@ -224,6 +225,7 @@ def invitation_resend(*, actor: Actor, invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
+@audited("invitation.revoked")
 def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     if not may_manage_invitation(actor, invitation):
         raise NotFound
@@ -231,9 +233,11 @@ def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
         raise AccessError(_("This invitation was already accepted or revoked."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    record(actor=actor, verb="invitation.revoked", target=invitation, data={"email": invitation.email})
     return invitation
 
 
+@not_audited("reads only (locks the invitation for the caller's transaction)")
 def invitation_for_token(token: str) -> Invitation:
     """The pending, unexpired invitation of this link, or AccessError (one message for every reason)."""
     invitation = (
@@ -253,6 +257,7 @@ def invitation_for_token(token: str) -> Invitation:
 
 
 @transaction.atomic
+@audited("contact.joined", "staff.joined")  # acted by the person accepting (no `actor` argument)
 def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     """Spend the invitation: the account (its e-mail verified by the link), then staff membership or contact."""
     invitation = invitation_for_token(token)
@@ -271,7 +276,10 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
         user = user_create(tenant=tenant, email=invitation.email, full_name=full_name, password=password, verified=True)
     if invitation.kind == InvitationKind.STAFF:
         Contact.objects.filter(user=user).delete()
-        StaffMembership.objects.update_or_create(user=user, defaults={"role": invitation.staff_role})
+        membership, _created = StaffMembership.objects.update_or_create(
+            user=user, defaults={"role": invitation.staff_role}
+        )
+        record(actor=Actor(user=user), verb="staff.joined", target=membership, data={"role": membership.role})
     else:
         if invitation.client_org is None or invitation.role is None:  # excluded by the table's constraint
             raise AccessError(_("This invitation link is invalid, was already used, or has expired."))
@@ -305,9 +313,18 @@ def _may_manage_contact(actor: Actor, contact: Contact) -> bool:
     return actor.is_staff or contact.role.capabilities <= actor.capabilities
 
 
-def end_sessions(*, user: User, keep: str | None = None, only: str | None = None) -> int:
+@transaction.atomic
+@audited("sessions.ended")
+def end_sessions(*, actor: Actor, user: User, keep: str | None = None, only: str | None = None) -> int:
     """End the user's sessions (all, all but the session keyed `keep`, or just the one keyed `only`): signed out
-    on their next request. Sessions are found by their user (each row carries it, whatever rotated its key)."""
+    on their next request. Sessions are found by their user (each row carries it, whatever rotated its key).
+    `actor` is the person themselves (signing out elsewhere, a new password) or whoever ended their access."""
+    ended = _end_sessions(user=user, keep=keep, only=only)
+    record(actor=actor, verb="sessions.ended", target=user, data={"ended": ended, "all": not keep and not only})
+    return ended
+
+
+def _end_sessions(*, user: User, keep: str | None = None, only: str | None = None) -> int:
     sessions = UserSession.objects.filter(user=user)
     if only:
         sessions = sessions.filter(session_key=only)
@@ -318,6 +335,7 @@ def end_sessions(*, user: User, keep: str | None = None, only: str | None = None
 
 
 @transaction.atomic
+@audited("contact.deactivated", "staff.deactivated")
 def person_deactivate(*, actor: Actor, user: User) -> User:
     """End a person's access at once: no sign-in, every session ended, off the portal directory."""
     if user == actor.user:
@@ -327,25 +345,32 @@ def person_deactivate(*, actor: Actor, user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     contact = Contact.objects.select_related("client_org").filter(user=user).first()
+    membership = StaffMembership.objects.filter(user=user).first()
     if contact is not None:
         record(actor=actor, verb="contact.deactivated", target=contact)
-    end_sessions(user=user)
+    elif membership is not None:
+        record(actor=actor, verb="staff.deactivated", target=membership)
+    _end_sessions(user=user)  # part of the deactivation recorded above
     directory_sync(tenant=current_tenant(), user=user)
     return user
 
 
 @transaction.atomic
+@audited("contact.role_changed")
 def contact_change_role(*, actor: Actor, contact: Contact, role: Role) -> Contact:
     if not _may_manage_contact(actor, contact) or contact.user == actor.user:
         raise NotFound
     if not actor.is_staff and not role.capabilities <= actor.capabilities:
         raise AccessError(_("You cannot give a colleague more rights than you have."), field="role")
+    before = contact.role.name
     contact.role = role
     contact.save(update_fields=["role"])
+    record(actor=actor, verb="contact.role_changed", target=contact, data={"from": before, "to": role.name})
     return contact
 
 
 @transaction.atomic
+@audited("staff.role_changed")
 def staff_change_role(*, actor: Actor, membership: StaffMembership, role: str) -> StaffMembership:
     if not actor.manages_portal:
         raise NotFound
@@ -354,12 +379,15 @@ def staff_change_role(*, actor: Actor, membership: StaffMembership, role: str) -
     other_owners = StaffMembership.objects.filter(role=StaffRole.OWNER).exclude(pk=membership.pk)
     if membership.role == StaffRole.OWNER and role != StaffRole.OWNER and not other_owners.exists():
         raise AccessError(_("A portal keeps at least one owner."), field="role")
+    before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    record(actor=actor, verb="staff.role_changed", target=membership, data={"from": before, "to": role})
     return membership
 
 
 @transaction.atomic
+@not_audited("a person's own display name")
 def profile_update(*, actor: Actor, full_name: str) -> User:
     """A person changes their own profile."""
     user: User = actor.user
@@ -373,6 +401,7 @@ def profile_update(*, actor: Actor, full_name: str) -> User:
 
 
 @transaction.atomic
+@audited("role.created", "role.changed")
 def role_save(*, actor: Actor, role: Role | None, name: str, capabilities: list[str]) -> Role:
     """Create or change a custom contact role; default roles follow the registry and cannot be edited."""
     if not actor.manages_portal:
@@ -388,10 +417,17 @@ def role_save(*, actor: Actor, role: Role | None, name: str, capabilities: list[
         clash = clash.exclude(pk=role.pk)
     if clash.exists():
         raise AccessError(_("A role with this name exists already."), field="name")
+    created = role is None
     role = role or Role(slug=f"custom-{secrets.token_hex(4)}")
     role.name = name
     role.custom_capabilities = sorted(set(capabilities))
     role.save()
+    record(
+        actor=actor,
+        verb="role.created" if created else "role.changed",
+        target=role,
+        data={"capabilities": role.custom_capabilities},
+    )
     return role
 
 
@@ -399,6 +435,7 @@ def role_save(*, actor: Actor, role: Role | None, name: str, capabilities: list[
 
 
 @transaction.atomic
+@audited("client.created", "client.updated")
 def client_org_save(
     *, actor: Actor, org: ClientOrg | None, name: str, account_manager: User, team: list[User], notes: str
 ) -> ClientOrg:
@@ -416,18 +453,17 @@ def client_org_save(
     org.full_clean(exclude=["team"])
     org.save()
     org.team.set([user for user in team if user != account_manager])
-    if created:
-        record(actor=actor, verb="client.created", target=org)
+    record(actor=actor, verb="client.created" if created else "client.updated", target=org)
     return org
 
 
 @transaction.atomic
+@audited("client.archived", "client.restored")
 def client_org_archive(*, actor: Actor, org: ClientOrg, archived: bool = True) -> ClientOrg:
     """Archive (its contacts lose access, nothing is deleted) or restore an organisation."""
     if not actor.manages_portal:
         raise NotFound
     org.archived_at = timezone.now() if archived else None
     org.save(update_fields=["archived_at"])
-    if archived:
-        record(actor=actor, verb="client.archived", target=org)
+    record(actor=actor, verb="client.archived" if archived else "client.restored", target=org)
     return org

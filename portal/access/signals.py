@@ -18,6 +18,7 @@ from django_tenants.utils import get_public_schema_name
 from accounts.services import directory_sync
 from accounts.sessions import sign_in_details
 from portal.access.models import KnownDevice
+from portal.access.policy import actor_for
 from portal.access.services import end_sessions
 from tenants.urls_external import portal_url
 
@@ -83,4 +84,5 @@ def end_other_sessions_on_new_password(sender: Any, request: HttpRequest | None,
     matches), but only on their next request: until then they would stay listed under "your sessions". Deleting
     them now makes the list true. The session that made the change has its new key by now and is kept."""
     session = getattr(request, "session", None)
-    end_sessions(user=user, keep=session.session_key if session is not None else None)
+    keep = session.session_key if session is not None else None
+    end_sessions(actor=actor_for(user), user=user, keep=keep)

@@ -18,6 +18,7 @@ from portal.access.forms import (
     SecurityForm,
     StaffRoleForm,
     ask_to_replace,
+    invitation_arguments,
 )
 from portal.access.http import PortalRequest, managers_only, public, signed_in
 from portal.access.policy import NotFound
@@ -77,7 +78,7 @@ def team(request: PortalRequest) -> HttpResponse:
         form.add_error(None, limits.message(limits.INVITATIONS))
     elif request.method == "POST" and form.is_valid():
         try:
-            invitation = invitation_create(actor=me, **form.cleaned_data)
+            invitation = invitation_create(actor=me, **invitation_arguments(form))
         except InvitationPending as error:
             ask_to_replace(form, error)
         except AccessError as error:
@@ -171,7 +172,7 @@ def profile(request: PortalRequest) -> HttpResponse:
 @signed_in
 @require_POST
 def end_other_sessions(request: PortalRequest) -> HttpResponse:
-    ended = end_sessions(user=request.actor.user, keep=request.session.session_key)
+    ended = end_sessions(actor=request.actor, user=request.actor.user, keep=request.session.session_key)
     messages.success(request, _("%(count)d other sessions were ended.") % {"count": ended})
     return redirect("access:profile")
 
@@ -182,7 +183,7 @@ def end_session(request: PortalRequest, session_id: int) -> HttpResponse:
     session = policy.session_get_for(request.actor, session_id)
     if session.session_key == request.session.session_key:
         raise NotFound
-    end_sessions(user=request.actor.user, only=session.session_key)
+    end_sessions(actor=request.actor, user=request.actor.user, only=session.session_key)
     messages.success(request, _("That session was ended."))
     return redirect("access:profile")
 
@@ -196,7 +197,7 @@ def security(request: PortalRequest) -> HttpResponse:
     }  # fmt: skip
     form = SecurityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        tenant_update_security(tenant=tenant, **form.cleaned_data)
+        tenant_update_security(actor=request.actor, tenant=tenant, **form.cleaned_data)
         messages.success(request, _("Security settings saved."))
         return remember_routing_version(redirect("access:security"))
     return render(request, "portal/access/security.html", {"form": form})

@@ -59,3 +59,25 @@ CLIENT_ARCHIVED = register("client.archived", label=_("Archived clients"), staff
 INVITATION_EXISTING_ACCOUNT = register(
     "invitation.existing_account", label=_("Invitations to existing accounts"), staff_only=True
 )
+
+# Audit-only: changes to who may do what, and to the portal's own settings. History for the staff audit log (and
+# its CSV), never news; their targets are the portal's own business (owners and admins), or a client's.
+STAFF_INVITED = register("staff.invited", label=_("Staff invited"), staff_only=True, audit_only=True)
+STAFF_JOINED = register("staff.joined", label=_("Staff who joined"), staff_only=True, audit_only=True)
+STAFF_ROLE_CHANGED = register("staff.role_changed", label=_("Staff role changes"), staff_only=True, audit_only=True)
+STAFF_DEACTIVATED = register("staff.deactivated", label=_("Staff whose access ended"), staff_only=True, audit_only=True)
+INVITATION_REVOKED = register("invitation.revoked", label=_("Revoked invitations"), staff_only=True, audit_only=True)
+CONTACT_ROLE_CHANGED = register(
+    "contact.role_changed", label=_("Contact role changes"), staff_only=True, audit_only=True
+)
+ROLE_CREATED = register("role.created", label=_("Custom roles created"), staff_only=True, audit_only=True)
+ROLE_CHANGED = register("role.changed", label=_("Custom roles changed"), staff_only=True, audit_only=True)
+SESSIONS_ENDED = register("sessions.ended", label=_("Sessions ended"), staff_only=True, audit_only=True)
+CLIENT_UPDATED = register("client.updated", label=_("Client details changed"), staff_only=True, audit_only=True)
+CLIENT_RESTORED = register("client.restored", label=_("Restored clients"), staff_only=True, audit_only=True)
+TENANT_SECURITY_CHANGED = register(
+    "tenant.security_changed", label=_("Security settings changed"), staff_only=True, audit_only=True
+)
+TENANT_BRANDING_CHANGED = register(
+    "tenant.branding_changed", label=_("Branding changed"), staff_only=True, audit_only=True
+)

@@ -5,9 +5,18 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from accounts.models import User
 from portal.access.policy import Actor, NotFound, client_orgs_for
 from portal.activity.events import EVENT_TYPES, EventType, audit_only_types
-from portal.activity.models import ActivityEvent, Notification
+from portal.activity.models import ActivityEvent, Frequency, Notification, NotificationPreference
+
+DEFAULT_FREQUENCY = Frequency.INSTANT
+
+
+def frequency_for(user: User, event_type: str) -> str:
+    """How the person chose to hear of this event type (instant e-mail unless they chose otherwise)."""
+    preference = NotificationPreference.objects.filter(user=user, event_type=event_type).first()
+    return preference.frequency if preference else DEFAULT_FREQUENCY
 
 
 def visible_events(actor: Actor, *, prefix: str = "") -> Q | None:

@@ -12,9 +12,11 @@ from django_tenants.utils import tenant_context
 from config.celery import app
 from config.mail import delivery_connection
 from portal.access.policy import actor_for
-from portal.activity import digest, services
+from portal.activity import digest
 from portal.activity.emails import event_email
+from portal.activity.fanout import fan_out
 from portal.activity.models import Delivery
+from portal.activity.retention import purge_events
 from portal.activity.selectors import events_for
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
@@ -26,7 +28,7 @@ TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 
 @app.task(base=TenantOnlyTask, name="activity.fan_out")
 def fan_out_task(event_id: int) -> int:
-    deliveries = services.fan_out(event_id)  # committed: the deliveries exist before their e-mails are queued
+    deliveries = fan_out(event_id)  # committed: the deliveries exist before their e-mails are queued
     for delivery_id in deliveries:
         send_event_email_task.delay(delivery_id)
     return len(deliveries)
@@ -68,7 +70,7 @@ def daily_task() -> int:
     try:
         return digest.send_digests()
     finally:
-        services.purge_events()
+        purge_events()
 
 
 @app.task(name="activity.dispatch_daily")

@@ -37,6 +37,7 @@ class InviteContactForm(forms.Form):
     replace = forms.BooleanField(  # shown (a box to tick) once the address turns out to have a pending invitation
         label=_("Replace the pending invitation"), required=False, widget=forms.HiddenInput
     )
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)  # the pending invitation shown
 
     def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import add_to_form
 from portal.access import limits, policy
-from portal.access.forms import ask_to_replace
+from portal.access.forms import ask_to_replace, invitation_arguments
 from portal.access.http import PortalRequest, client_capability, managers_only, staff_only
 from portal.access.services import (
     AccessError,
@@ -108,7 +108,7 @@ def contacts(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     return render(request, "portal/clients/contacts.html", context)
 
 
-@client_capability("contacts.manage")
+@client_capability("contacts.manage", archived_for_staff=True)
 @limits.per_person(limits.INVITATIONS)
 def invite(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     me = request.actor
@@ -117,7 +117,7 @@ def invite(request: PortalRequest, org: ClientOrg) -> HttpResponse:
         form.add_error(None, limits.message(limits.INVITATIONS))
     elif request.method == "POST" and form.is_valid():
         try:
-            invitation = invitation_create(actor=me, client_org=org, **form.cleaned_data)
+            invitation = invitation_create(actor=me, client_org=org, **invitation_arguments(form))
         except InvitationPending as error:
             ask_to_replace(form, error)
         except AccessError as error:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import DomainError
+from core.audit import audited, not_audited
 from portal.access.policy import Actor, NotFound, people_who_may_see
 from portal.access.visibility import Visibility, visibility_of
 from portal.activity.services import record
@@ -36,6 +37,7 @@ class CommentError(DomainError):
     """A comment refused."""
 
 
+@not_audited("reads only")
 def mentioned_people(body: str, *, target: models.Model, internal: bool) -> list[User]:
     """People named as `@their.address@example.com` who may see the comment (others are not told): the same
     rule, and the same query, as every event's audience."""
@@ -55,6 +57,7 @@ class CheckedFile:
     scan_status: str
 
 
+@audited("comment.added", "note.added")
 def comment_add(
     *,
     actor: Actor,
@@ -81,6 +84,7 @@ def comment_add(
         raise
 
 
+@not_audited("checks files; an infected one is kept in quarantine, its own record")
 def attachments_check(*, actor: Actor, target: models.Model, files: list[UploadedFile]) -> list[CheckedFile]:
     """Check every file, cheapest checks first; raises `CommentError` for the first one refused."""
     if len(files) > MAX_ATTACHMENTS:
@@ -109,12 +113,14 @@ def attachments_check(*, actor: Actor, target: models.Model, files: list[Uploade
         raise CommentError(error.message, field="files") from None
 
 
+@not_audited("reads only")
 def attachment_bytes_today(user: User | None) -> int:
     """Bytes of comment attachments `user` stored in the last 24 hours (the window of their budget)."""
     recent = Attachment.objects.filter(comment__author=user, comment__created_at__gte=timezone.now() - BUDGET_WINDOW)
     return int(recent.aggregate(total=Sum("size"))["total"] or 0)
 
 
+@not_audited("checks only")
 def ensure_within_budget(actor: Actor, incoming: int) -> None:
     """Refuse `incoming` more attachment bytes when they would take the person over
     `COMMENT_ATTACHMENT_BYTES_PER_DAY` in 24 hours (`CommentError` on the files). Comments cannot be deleted (yet),
@@ -199,6 +205,7 @@ def _comment_write(
 
 
 @transaction.atomic
+@not_audited("part of the delete service of the target, which records the deletion")
 def comments_delete_for(*, target: models.Model) -> int:
     """Delete every comment on `target`, with its attachments' rows and, after commit, their files (a rollback
     keeps them). Comments point to their target by type and id, so nothing cascades: the delete service of every

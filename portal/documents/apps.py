@@ -11,7 +11,7 @@ class DocumentsConfig(AppConfig):
 
         capabilities.register_targets()
 
-        from portal.activity.services import RETENTION_PURGES
+        from portal.activity.retention import RETENTION_PURGES
         from portal.documents.services import downloads_purge
 
         RETENTION_PURGES.append(downloads_purge)  # download records follow the history's retention rule

@@ -16,8 +16,10 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from config.errors import DomainError
+from core.audit import audited, not_audited
 from portal.access.policy import Actor, NotFound, may
-from portal.activity.services import call_purge_function, record
+from portal.activity.retention import call_purge_function
+from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.conversations.services import comments_delete_for
 from portal.documents import resumable
@@ -40,6 +42,7 @@ class DocumentError(DomainError):
     """A document or upload refused."""
 
 
+@not_audited("schedules a thumbnail of a version whose publication is recorded")
 def thumbnail_later(version_id: int) -> Callable[[], None]:
     def make() -> None:
         thumbnail_make_task.delay(version_id)
@@ -47,6 +50,7 @@ def thumbnail_later(version_id: int) -> Callable[[], None]:
     return make
 
 
+@not_audited("refused files are kept in quarantine, their own record (with who uploaded them)")
 def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str, result: Inspection) -> str:
     """Scan the file as the portal's policy says (portal.files.scanning.screen); an infected file is kept in
     `QuarantinedFile` and refused. Runs before the publishing transaction, so the quarantine record survives the
@@ -65,6 +69,7 @@ def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str
 
 
 @transaction.atomic
+@audited("document.deleted")
 def document_delete(*, actor: Actor, document: Document) -> None:
     """Delete a document, its versions, its comments and their attachments, and their files (after commit: a
     rollback keeps the files)."""
@@ -83,6 +88,7 @@ def document_delete(*, actor: Actor, document: Document) -> None:
 
 
 @transaction.atomic
+@audited("document.downloaded")
 def document_download_record(*, actor: Actor, version: DocumentVersion, inline: bool) -> DownloadEvent:
     """Record a download the access layer allowed: a row that outlives the document and the person (it keeps
     their names), and an audit-only event for the audit log."""
@@ -97,6 +103,7 @@ def document_download_record(*, actor: Actor, version: DocumentVersion, inline: 
     return download
 
 
+@not_audited("the retention purge: the only deletion the history allows, by rule, not by a person")
 def downloads_purge() -> int:
     """Download records older than the retention floor go, through the owner's `download_purge()` (migration
     0007): the daily retention purge of the activity history runs this too (registered in `apps`)."""
@@ -104,6 +111,7 @@ def downloads_purge() -> int:
 
 
 @transaction.atomic
+@not_audited("an empty folder: each document published in it is recorded")
 def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) -> Folder:
     if not actor.is_staff or not may(actor, "documents.view", org):
         raise NotFound
@@ -116,6 +124,7 @@ def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) ->
     return folder
 
 
+@audited("document.published", "document.version_added")
 def documents_upload(
     *,
     actor: Actor,
@@ -200,6 +209,7 @@ def _publish_one(
     return target
 
 
+@not_audited("reserves quota for an upload; the document is recorded when the upload completes")
 def upload_reserve(
     *, actor: Actor, folder: Folder, filename: str, length: int, category: str = Category.OTHER
 ) -> ResumableUpload:
@@ -235,6 +245,7 @@ def upload_reserve(
         raise DocumentError(error.message, field="files") from None
 
 
+@not_audited("formats a message")
 def reservations_full(name: str, held: int) -> str:
     ttl = timesince(timezone.now() - timedelta(seconds=settings.RESUMABLE_UPLOAD_TTL_SECONDS))
     return _(
@@ -245,6 +256,7 @@ def reservations_full(name: str, held: int) -> str:
          "held": filesizeformat(held), "ttl": ttl}  # fmt: skip
 
 
+@not_audited("housekeeping: unfinished uploads expire by rule, not by a person")
 def uploads_expire() -> int:
     """Delete the resumable uploads nobody continued for RESUMABLE_UPLOAD_TTL_SECONDS (their reservations end)
     with their part files, and the part files no upload owns. Call in the tenant's schema (the hourly sweep

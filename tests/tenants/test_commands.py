@@ -45,7 +45,7 @@ def test_tenant_status_changes_the_state() -> None:
     output = run("tenant_status", "demo", "--set", "suspended", "--reason", "unpaid invoice")
 
     assert output.startswith("demo: suspended since ")
-    assert "reason: cli:tenant_status: unpaid invoice" in output
+    assert "reason: system: unpaid invoice" in output
     assert Subscription.objects.get(tenant__slug="demo").status == "suspended"
 
 

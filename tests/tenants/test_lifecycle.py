@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Subscription
+from portal.access.policy import SYSTEM
 from tenants import lifecycle_jobs
 from tenants.lifecycle import ALLOWED_TRANSITIONS, TenantStatus
 from tenants.models import Tenant
@@ -47,10 +48,10 @@ def test_only_allowed_transitions_happen(demo: Tenant, current: str, target: str
     if current == target:
         return
     if TenantStatus(target) in ALLOWED_TRANSITIONS[TenantStatus(current)]:
-        assert tenant_change_status(actor="tests", tenant=demo, status=target).status == target
+        assert tenant_change_status(actor=SYSTEM, tenant=demo, status=target).status == target
     else:
         with pytest.raises(TenantError, match="cannot become"):
-            tenant_change_status(actor="tests", tenant=demo, status=target)
+            tenant_change_status(actor=SYSTEM, tenant=demo, status=target)
         assert Subscription.objects.get(tenant=demo).status == current
 
 
@@ -137,7 +138,7 @@ def test_the_lifecycle_job_never_purges_it_marks(demo: Tenant) -> None:
     assert lifecycle_jobs.mark_purges() == 0  # within retention (the runtime role cannot date it earlier)
     assert schema_exists("demo")
     with pytest.raises(TenantError, match="retention"):
-        tenant_purge(actor="tests", tenant=demo)
+        tenant_purge(actor=SYSTEM, tenant=demo)
 
 
 def test_an_ended_trial_becomes_past_due_then_read_only_after_the_grace_period(demo: Tenant) -> None:
@@ -203,7 +204,7 @@ def test_a_job_does_not_undo_a_newer_change(demo: Tenant, monkeypatch: pytest.Mo
     """The trial job lists `demo` as trialing; an operator activates it before the job moves it."""
     Subscription.objects.filter(tenant=demo).update(status="trialing", trial_ends_at=timezone.now())
     listed = list(Subscription.objects.filter(tenant=demo))
-    tenant_change_status(actor="operator", tenant=demo, status="active")
+    tenant_change_status(actor=SYSTEM, tenant=demo, status="active")
     monkeypatch.setattr(Subscription.objects, "select_related", lambda *fields: _FakeQuery(listed))
 
     assert lifecycle_jobs.expire_trials() == 0

@@ -17,11 +17,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from core.audit import system
 from tenants.db_roles import use_owner_connection
 from tenants.services import PurgeRefused, purge_marked, purge_refusal, purge_unmark, tenant_purge
 
 logger = logging.getLogger(__name__)
-ACTOR = "cli:purge_tenants"
 
 
 class Command(BaseCommand):
@@ -80,7 +80,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  would refuse {tenant.slug}: {reason}")
                 continue
             try:
-                before = tenant_purge(actor=ACTOR, tenant=tenant)
+                before = tenant_purge(actor=system(), tenant=tenant)
             except PurgeRefused as refusal:
                 purge_unmark(tenant=tenant)
                 refused += 1

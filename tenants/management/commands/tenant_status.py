@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.audit import system
 from tenants.lifecycle import ALLOWED_TRANSITIONS, TenantStatus
 from tenants.models import Tenant
 from tenants.services import TenantError, tenant_change_status
@@ -21,9 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"No portal has the subdomain {options['subdomain']!r}.")
         if options["status"]:
             try:
-                tenant_change_status(
-                    actor="cli:tenant_status", tenant=tenant, status=options["status"], reason=options["reason"]
-                )
+                tenant_change_status(actor=system(), tenant=tenant, status=options["status"], reason=options["reason"])
             except TenantError as error:
                 raise CommandError(error.message) from None
             tenant.subscription.refresh_from_db()

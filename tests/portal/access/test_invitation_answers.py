@@ -190,7 +190,9 @@ def test_the_invite_form_shows_what_is_pending_and_replaces_it_only_once_confirm
     first.refresh_from_db()
     assert (first.is_pending, first.role) == (True, Role.objects.get(slug="viewer"))
 
-    confirmed = invite(client, carla, UNKNOWN, role="finance", replace="on")
+    shown = asked.context["form"].data["replaces"]
+    assert shown == str(first.pk)
+    confirmed = invite(client, carla, UNKNOWN, role="finance", replace="on", replaces=shown)
 
     assert confirmed.redirect_chain == [(reverse("clients:detail", kwargs={"org_id": carla.client_org_id}), 302)]
     first.refresh_from_db()
@@ -218,3 +220,20 @@ def test_an_expired_invitation_is_replaced_without_asking(carla: Contact) -> Non
 
     first.refresh_from_db()
     assert first.revoked_at is not None
+
+
+def test_a_ticked_box_replaces_only_the_invitation_that_was_shown(
+    as_user: Callable[[Any], Client], carla: Contact
+) -> None:
+    client = as_user(carla.user)
+    invite(client, carla, UNKNOWN, role="viewer")
+    invite(client, carla, "other.person@contoso.example", role="viewer")
+    shown = invite(client, carla, UNKNOWN, role="finance").context["form"].data["replaces"]
+
+    # The box ticked for one address, then the address changed: the other pending invitation is not replaced.
+    asked = invite(client, carla, "other.person@contoso.example", role="finance", replace="on", replaces=shown)
+
+    assert "replace" in asked.context["form"].errors
+    assert asked.context["form"].data["replaces"] != shown
+    other = Invitation.objects.get(email="other.person@contoso.example", revoked_at__isnull=True)
+    assert other.role == Role.objects.get(slug="viewer")

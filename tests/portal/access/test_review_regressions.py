@@ -66,7 +66,7 @@ def test_a_contact_invitation_cannot_cancel_a_pending_staff_invitation(in_demo: 
 
     invitation_create(  # answered as usual: a contact is not told of other invitations in the portal
         actor=actor_for(carla.user), email="hire@northwind.example", client_org=carla.client_org,
-        role=Role.objects.get(slug="viewer"), replace=True,
+        role=Role.objects.get(slug="viewer"), replaces=staff_invitation.pk,
     )  # fmt: skip
 
     staff_invitation.refresh_from_db()
@@ -78,7 +78,7 @@ def test_a_new_invitation_replaces_the_pending_one_of_the_same_scope_once_confir
     viewer = Role.objects.get(slug="viewer")
     first = invitation_create(actor=SYSTEM, email="again@contoso.example", client_org=contoso, role=viewer)
     second = invitation_create(
-        actor=SYSTEM, email="again@contoso.example", client_org=contoso, role=viewer, replace=True
+        actor=SYSTEM, email="again@contoso.example", client_org=contoso, role=viewer, replaces=first.pk
     )
 
     first.refresh_from_db()

@@ -36,9 +36,9 @@ from portal.access.services import (
 from portal.access.visibility import KINDS
 from portal.activity import outbound
 from portal.activity.events import EVENT_TYPES
+from portal.activity.fanout import fan_out
 from portal.activity.models import ActivityEvent, Channel, Delivery, Notification
 from portal.activity.selectors import events_for
-from portal.activity.services import fan_out
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.registry import COMMENTABLE
 from portal.conversations.services import comment_add

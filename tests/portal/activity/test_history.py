@@ -20,7 +20,7 @@ from psycopg import sql
 from accounts.models import User
 from portal.access.policy import actor_for
 from portal.activity.models import ActivityEvent, Delivery, Notification
-from portal.activity.services import purge_events
+from portal.activity.retention import purge_events
 from portal.clients.models import ClientOrg
 from portal.conversations.services import comment_add
 from portal.documents.models import DocumentVersion, DownloadEvent, Folder

@@ -261,7 +261,7 @@ def test_comments_on_documents_follow_the_documents_visibility(
     page = as_user(carla).get(reverse("documents:detail", kwargs={"document_id": shared_doc.pk}))
     assert b"Looks good" in page.content
     assert as_user(carla).get(reverse("documents:detail", kwargs={"document_id": internal_doc.pk})).status_code == 404
-    from portal.activity.services import fan_out
+    from portal.activity.fanout import fan_out
 
     fan_out(event.pk)
     assert not Notification.objects.filter(event=event, user__contact__isnull=False).exists()
