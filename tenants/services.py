@@ -16,9 +16,9 @@ from django_tenants.utils import tenant_context
 from accounts.services import user_create
 from billing.models import Subscription
 from billing.services import subscription_start_trial
-from config.errors import DomainError
 from core.audit import Principal, audited, not_audited
 from core.audit import record as audit_record
+from core.errors import DomainError
 from portal.access.models import StaffMembership, StaffRole
 from tenants.db_backend.base import verified_schemas
 from tenants.lifecycle import TenantStatus, can_transition

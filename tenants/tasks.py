@@ -12,7 +12,7 @@ from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
-from config.celery import app
+from core.celery import app
 from tenants import lifecycle_jobs
 from tenants.models import Tenant
 

@@ -1,18 +1,11 @@
-"""The Celery app. Tasks carry the schema they were sent from (tenant-schemas-celery); tenant tasks use
-`tenants.tasks.TenantOnlyTask`, which refuses to run outside a real tenant."""
-
-import os
+"""What `celery -A config` loads: the app of `core.celery`, plus the start-up hooks of the worker and beat."""
 
 from celery import signals
-from tenant_schemas_celery.app import CeleryApp
 
 from config import observability
+from core.celery import app
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-
-app = CeleryApp("portico")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+__all__ = ["app"]
 
 
 @signals.celeryd_init.connect

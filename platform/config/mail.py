@@ -10,18 +10,14 @@ import smtplib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
-from config.celery import app
+from core.celery import app
+from core.mail import delivery_connection
 
 TRANSIENT = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
-
-
-def delivery_connection() -> Any:
-    return get_connection(settings.EMAIL_DELIVERY_BACKEND)
 
 
 def to_payload(message: EmailMessage) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-from config.celery import app
+from core.celery import app
 from signup.services import find_portal_send
 
 

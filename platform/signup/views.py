@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import login_token_issue
-from config.errors import add_to_form
+from core.errors import add_to_form
 from portal.access.policy import actor_for
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task

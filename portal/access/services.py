@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User, UserSession, no_control_characters
 from accounts.names import quoted
 from accounts.services import directory_sync, user_create
-from config.errors import DomainError
-from core.audit import audited, not_audited
+from core.audit import audited, not_audited, record
+from core.errors import DomainError
 from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, InvitationKind, Role, StaffMembership, StaffRole
 from portal.access.policy import Actor, NotFound, may, may_manage_invitation
-from portal.activity.services import record
 from portal.clients.models import ClientOrg, Contact
 from tenants.context import current_tenant
 from tenants.urls_external import portal_url

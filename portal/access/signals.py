@@ -28,7 +28,7 @@ def in_a_portal() -> bool:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    from config.proxy import client_ip
+    from core.proxy import client_ip
 
     return client_ip(request) or None
 

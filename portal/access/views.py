@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import add_to_form
+from core.errors import add_to_form
 from portal.access import limits, policy
 from portal.access.forms import (
     AcceptInvitationForm,

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from config.mail import delivery_connection
+from core.mail import delivery_connection
 from portal.access.policy import actor_for
 from portal.activity.emails import digest_email
 from portal.activity.models import Channel, Delivery

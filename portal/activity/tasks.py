@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from config.celery import app
-from config.mail import delivery_connection
+from core.celery import app
+from core.mail import delivery_connection
 from portal.access.policy import actor_for
 from portal.activity import digest
 from portal.activity.emails import event_email

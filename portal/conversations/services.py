@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.errors import DomainError
 from core.audit import audited, not_audited
+from core.errors import DomainError
 from portal.access.policy import Actor, NotFound, people_who_may_see
 from portal.access.visibility import Visibility, visibility_of
 from portal.activity.services import record

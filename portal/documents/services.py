@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from config.errors import DomainError
 from core.audit import audited, not_audited
+from core.errors import DomainError
 from portal.access.policy import Actor, NotFound, may
 from portal.activity.retention import call_purge_function
 from portal.activity.services import record

@@ -1,6 +1,6 @@
 from django_tenants.utils import get_public_schema_name, tenant_context
 
-from config.celery import app
+from core.celery import app
 from portal.documents import resumable
 from portal.documents.models import DocumentVersion
 from portal.documents.thumbnails import make_thumbnail

@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
 
-from config.celery import app
 from config.mail import send_email_task
+from core.celery import app
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from config.celery import app
+from core.celery import app
 from tenants.models import Tenant
 
 HOST = "demo.localhost"

@@ -3,7 +3,7 @@
 from django.db import connection
 
 from accounts.models import User
-from config.celery import app
+from core.celery import app
 from tenants.tasks import TenantOnlyTask
 
 

@@ -9,7 +9,7 @@ from celery.result import AsyncResult
 from django.conf import settings
 from django_tenants.utils import schema_context
 
-from config.celery import app
+from core.celery import app
 from tenants.demo import DEMO_CLIENTS, DEMO_STAFF
 from tests.support.celery_tasks import tenant_probe
 from tests.support.processes import running, venv_bin

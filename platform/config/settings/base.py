@@ -112,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branding.context_processors.branding",
-                "portal.access.context_processors.navigation",
+                "portal.dashboard.context_processors.navigation",
             ],
         },
     },
@@ -188,7 +188,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-MFA_ADAPTER = "accounts.adapters.PortalMFAAdapter"
+MFA_ADAPTER = "portal.access.mfa.PortalMFAAdapter"
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
@@ -200,9 +200,9 @@ EMAIL_BACKEND = "config.mail.CeleryEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Portico <no-reply@{ROOT_DOMAIN}>")
 
 # django-ratelimit counts in the (Redis) cache, per client address: behind TRUSTED_PROXIES load balancers, the
-# address they append to X-Forwarded-For (see config.proxy).
+# address they append to X-Forwarded-For (see core.proxy).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
-RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
+RATELIMIT_IP_META_KEY = "core.proxy.client_ip"
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES  # allauth's own limits (failed sign-ins) key on the same address
 SIGNUP_RATE = env.str("SIGNUP_RATE", default="10/h")
 FIND_PORTAL_RATE = env.str("FIND_PORTAL_RATE", default="10/h")

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from config.celery import app
+from core.celery import app
 from portal.access.policy import actor_for
 from portal.activity import digest
 from portal.activity.emails import unsubscribe_token

@@ -1,4 +1,5 @@
-"""The portal's navigation, from who is looking: staff sections, or a contact's capabilities (the registry)."""
+"""The portal's navigation, from who is looking: staff sections, or a contact's capabilities (the registry). It
+lives above the access layer because it also shows the unread count of `portal.activity`."""
 
 from typing import Any
 
