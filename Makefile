@@ -52,6 +52,7 @@ lint: services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint .
+	$(BIN)/lint-imports --no-cache
 	$(WITH_SERVICES) SENTRY_DSN= $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/mypy .

@@ -133,7 +133,7 @@ def drop_schema(name: str) -> None:
 
 
 def provision(slug: str) -> None:
-    from tenants.services import tenant_provision
+    from operators.services import tenant_provision
 
     tenant_provision(
         company_name=f"Bench {slug}",

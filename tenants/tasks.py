@@ -12,8 +12,6 @@ from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
-from core.celery import app
-from tenants import lifecycle_jobs
 from tenants.models import Tenant
 
 
@@ -44,14 +42,3 @@ class TenantOnlyTask(TenantTask):
                 f"{self.name} works on one tenant's data and was sent for {sent_for or 'no tenant'!r}."
             )
         return super().__call__(*args, **kwargs)
-
-
-@app.task(name="tenants.run_lifecycle")
-def run_lifecycle_task() -> dict[str, int]:
-    """Hourly (Celery beat): trial expiry, end of grace periods, marking portals due for purge (which
-    `manage.py purge_tenants` drops, with the owner's credentials). Public-schema task."""
-    return {
-        "trials_expired": lifecycle_jobs.expire_trials(),
-        "made_read_only": lifecycle_jobs.end_grace_periods(),
-        "marked_for_purge": lifecycle_jobs.mark_purges(),
-    }

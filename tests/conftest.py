@@ -16,6 +16,8 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import directory_sync
 from billing.models import Subscription
+from operators.demo import DEMO_PASSWORD, seed_demo
+from operators.services import tenant_change_status, tenant_provision
 from portal.access.policy import SYSTEM
 from tenants.db_roles import (
     apply_roles,
@@ -26,10 +28,8 @@ from tenants.db_roles import (
     use_credentials,
     use_owner_connection,
 )
-from tenants.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Tenant
 from tenants.routing import ROUTER
-from tenants.services import tenant_change_status, tenant_provision
 from tests.support.network import free_port
 from tests.support.processes import http_answers, running, venv_bin
 

@@ -7,7 +7,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/", include("branding.urls_portal")),
     path("branding/", include("branding.urls_assets")),
-    path("clients/", include("portal.clients.urls")),
+    path("clients/", include("portal.organisations.urls")),
     path("", include("portal.access.urls")),
     path("", include("portal.activity.urls")),
     path("comments/", include("portal.conversations.urls")),

@@ -15,11 +15,12 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import login_token_issue
 from core.errors import add_to_form
+from operators.services import TenantError, tenant_provision
 from portal.access.policy import actor_for
 from signup.forms import FindPortalForm, SignupForm
 from signup.tasks import find_portal_send_task
 from tenants.models import Tenant
-from tenants.services import TenantError, tenant_provision, tenant_update_branding
+from tenants.services import tenant_update_branding
 from tenants.urls_external import portal_url
 
 logger = logging.getLogger(__name__)

@@ -2,9 +2,9 @@ from django.apps import AppConfig
 
 
 class ClientsConfig(AppConfig):
+    """Client organisations and their contacts: the models the access layer scopes everything by. The pages and
+    writers are `portal.organisations`, above the access layer."""
+
     name = "portal.clients"
     label = "clients"
     verbose_name = "Client organisations"
-
-    def ready(self) -> None:
-        from portal.clients import comments  # noqa: F401  (enables comments on client organisations)

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tenants.demo import DEMO_PASSWORD, DEMO_STAFF
+from operators.demo import DEMO_PASSWORD, DEMO_STAFF
 from tests.browser.conftest import screenshot
 
 # django_db: the web server the journey talks to uses the test database.

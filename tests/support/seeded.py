@@ -1,4 +1,4 @@
-"""The demo portal comes with weeks of history (`tenants.demo_history`: documents, comments, invitations,
+"""The demo portal comes with weeks of history (`operators.demo_history`: documents, comments, invitations,
 downloads, events), every row of it dated at least a few days back. A test that checks what it made, or that
 nothing was made, looks at the recent rows only."""
 

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from operators.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_STAFF
+from operators.demo_history import COMMENTS, DOCUMENTS, DOWNLOADS, JOININGS, ONBOARDING
+from operators.management.commands import seed_demo
 from portal.access.models import Invitation
 from portal.activity.history import PastHistoryRefused, record_at
 from portal.activity.models import ActivityEvent
@@ -16,9 +19,6 @@ from portal.clients.models import ClientOrg, Contact
 from portal.conversations.models import Comment
 from portal.documents.models import Document, DocumentVersion, DownloadEvent
 from tenants.db_roles import current_credentials, owner_url, role_of
-from tenants.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_STAFF
-from tenants.demo_history import COMMENTS, DOCUMENTS, DOWNLOADS, JOININGS, ONBOARDING
-from tenants.management.commands import seed_demo
 from tenants.models import Domain, Tenant
 
 TARGETS = {

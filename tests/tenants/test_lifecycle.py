@@ -12,11 +12,11 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import Subscription
+from operators import lifecycle_jobs
+from operators.services import TenantError, tenant_change_status, tenant_purge
 from portal.access.policy import SYSTEM
-from tenants import lifecycle_jobs
 from tenants.lifecycle import ALLOWED_TRANSITIONS, TenantStatus
 from tenants.models import Tenant
-from tenants.services import TenantError, tenant_change_status, tenant_purge
 from tests.conftest import DEMO_HOST
 from tests.tenants.catalog import schema_exists
 
@@ -217,7 +217,7 @@ class _FakeQuery(list[Subscription]):
 
 
 def test_the_hourly_beat_task_runs_every_time_driven_move(demo: Tenant) -> None:
-    from tenants.tasks import run_lifecycle_task
+    from operators.tasks import run_lifecycle_task
 
     Subscription.objects.filter(tenant=demo).update(status="trialing", trial_ends_at=timezone.now())
 

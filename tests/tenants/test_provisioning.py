@@ -10,11 +10,11 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from accounts.services import email_digest
 from billing.models import Subscription
+from operators.services import TenantError, tenant_provision
 from portal.access.models import StaffMembership, StaffRole
 from tenants import template
 from tenants.lifecycle import TenantStatus
 from tenants.models import DirectoryEntry, Domain, Tenant
-from tenants.services import TenantError, tenant_provision
 from tests.tenants.catalog import describe, schema_exists
 from tests.tenants.committed import committed, drop_schemas, orphan_schemas, owner_connection
 
@@ -123,7 +123,7 @@ def test_a_failure_after_the_schema_is_created_leaves_nothing_behind(
         created.append(schema_exists("doomed"))
         raise RuntimeError("injected failure")
 
-    monkeypatch.setattr("tenants.services.user_create", owner_creation_fails)
+    monkeypatch.setattr("operators.services.user_create", owner_creation_fails)
     with committed(django_db_blocker, ("doomed", "doomed")):
         with pytest.raises(RuntimeError, match="injected failure"):
             provision("doomed", email="doomed@acme.test")

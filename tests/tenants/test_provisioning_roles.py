@@ -12,8 +12,8 @@ from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from operators.services import tenant_provision
 from tenants.models import SchemaTemplate, Tenant
-from tenants.services import tenant_provision
 from tenants.subdomains import schema_name_for, validate_subdomain
 from tenants.template import SCHEMA_PLACEHOLDER, TEMPLATE_SCHEMA, create_schema_from_template
 from tests.tenants.catalog import schema_exists
@@ -148,9 +148,9 @@ def test_a_failure_after_the_schema_step_leaves_no_schema(
 ) -> None:
     """A real transaction, not the test's: the schema is made by the owner's function and then the
     provisioning transaction rolls back."""
-    import tenants.services
+    import operators.services
 
-    made = tenants.services.create_tenant_schema
+    made = operators.services.create_tenant_schema
     seen: list[bool] = []
 
     def schema_then_failure(name: str) -> None:
@@ -158,7 +158,7 @@ def test_a_failure_after_the_schema_step_leaves_no_schema(
         seen.append(schema_exists(name))
         raise RuntimeError("injected after the schema step")
 
-    monkeypatch.setattr(tenants.services, "create_tenant_schema", schema_then_failure)
+    monkeypatch.setattr(operators.services, "create_tenant_schema", schema_then_failure)
     with committed(django_db_blocker, ("roles-doomed", "roles_doomed")):
         assert_runtime_role()
         with pytest.raises(RuntimeError, match="injected after the schema step"):

@@ -14,12 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from billing.models import Subscription
+from operators.management.commands import purge_tenants
+from operators.services import purge_mark_due, tenant_change_status
 from portal.access.policy import SYSTEM
 from tenants.db_roles import current_credentials, owner_url, role_of
-from tenants.management.commands import purge_tenants
 from tenants.models import Domain, Tenant
 from tenants.routing import HostRouter, current_version
-from tenants.services import purge_mark_due, tenant_change_status
 from tests.tenants.catalog import schema_exists
 from tests.tenants.test_provisioning import provision
 
@@ -52,7 +52,7 @@ def mark_of(slug: str) -> Any:
 
 
 def test_the_hourly_job_only_marks_portals_past_their_retention(as_owner: None) -> None:
-    from tenants.tasks import run_lifecycle_task
+    from operators.tasks import run_lifecycle_task
 
     demo, other = Tenant.objects.get(slug="demo"), Tenant.objects.get(slug="other")
     cancel(demo, 31, marked=False)

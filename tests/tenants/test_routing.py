@@ -10,11 +10,11 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
 
+from operators.services import tenant_change_status
 from portal.access.policy import SYSTEM
 from tenants.middleware import TenantResolutionMiddleware
 from tenants.models import Tenant
 from tenants.routing import ROUTER, HostRouter, current_version, routing_changed
-from tenants.services import tenant_change_status
 from tests.conftest import OTHER_HOST
 from tests.tenants.committed import committed
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from core.celery import app
-from tenants.demo import DEMO_CLIENTS, DEMO_STAFF
+from operators.demo import DEMO_CLIENTS, DEMO_STAFF
 from tests.support.celery_tasks import tenant_probe
 from tests.support.processes import running, venv_bin
 

@@ -49,6 +49,7 @@ SHARED_APPS = [
     "branding",
     "website",
     "signup",
+    "operators",
 ]
 TENANT_APPS = [
     "accounts",
@@ -60,6 +61,7 @@ TENANT_APPS = [
     "allauth.mfa",
     "portal.access",
     "portal.clients",
+    "portal.organisations",
     "portal.activity",
     "portal.conversations",
     "portal.documents",
@@ -95,7 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "tenants.middleware.TenantLifecycleMiddleware",
+    "portal.access.lifecycle.TenantLifecycleMiddleware",
     "portal.access.middleware.ActorMiddleware",
     "portal.access.middleware.MfaPolicyMiddleware",
 ]

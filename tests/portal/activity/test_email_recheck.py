@@ -12,11 +12,12 @@ from django.core import mail
 from accounts.models import User
 from portal.access.models import Role
 from portal.access.policy import SYSTEM, actor_for
-from portal.access.services import client_org_archive, contact_change_role, person_deactivate
+from portal.access.services import contact_change_role, person_deactivate
 from portal.activity.models import Channel, Delivery
 from portal.activity.tasks import send_event_email_task
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
+from portal.organisations.services import client_org_archive
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]

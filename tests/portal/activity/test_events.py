@@ -27,8 +27,6 @@ from portal.access.capabilities import REGISTRY
 from portal.access.models import Invitation, Role, StaffMembership, StaffRole
 from portal.access.policy import actor_for
 from portal.access.services import (
-    client_org_archive,
-    client_org_save,
     invitation_accept,
     invitation_create,
     person_deactivate,
@@ -44,6 +42,7 @@ from portal.conversations.registry import COMMENTABLE
 from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_delete, documents_upload
+from portal.organisations.services import client_org_archive, client_org_save
 from tests.portal.factories import ContactFactory, StaffFactory, make_user
 from tests.support.seeded import recent
 

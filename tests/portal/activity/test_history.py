@@ -18,6 +18,7 @@ from django_tenants.utils import tenant_context
 from psycopg import sql
 
 from accounts.models import User
+from operators.services import tenant_provision
 from portal.access.policy import actor_for
 from portal.activity.models import ActivityEvent, Delivery, Notification
 from portal.activity.retention import purge_events
@@ -26,7 +27,6 @@ from portal.conversations.services import comment_add
 from portal.documents.models import DocumentVersion, DownloadEvent, Folder
 from portal.documents.services import document_delete, document_download_record, documents_upload
 from tenants.models import Tenant
-from tenants.services import tenant_provision
 from tenants.template import current_template
 
 pytestmark = pytest.mark.django_db

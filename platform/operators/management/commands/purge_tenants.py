@@ -18,8 +18,8 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from core.audit import system
+from operators.services import PurgeRefused, purge_marked, purge_refusal, purge_unmark, tenant_purge
 from tenants.db_roles import use_owner_connection
-from tenants.services import PurgeRefused, purge_marked, purge_refusal, purge_unmark, tenant_purge
 
 logger = logging.getLogger(__name__)
 

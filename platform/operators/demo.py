@@ -1,5 +1,5 @@
 """The demo provider used by `make run` and the browser suite. Idempotent: safe to run again. Runs as the owner
-role (`manage.py seed_demo` switches to it): the demo's history is dated in the past (tenants.demo_history)."""
+role (`manage.py seed_demo` switches to it): the demo's history is dated in the past (operators.demo_history)."""
 
 from dataclasses import dataclass
 
@@ -10,13 +10,13 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import directory_sync, user_create
 from core.audit import system
+from operators.demo_history import seed_history
+from operators.services import portal_host, tenant_change_status, tenant_provision
 from portal.access.capabilities import DefaultRole
 from portal.access.models import Role, StaffMembership, StaffRole
 from portal.clients.models import ClientOrg, Contact
-from tenants.demo_history import seed_history
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
-from tenants.services import portal_host, tenant_change_status, tenant_provision
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Northwind Consulting"
@@ -114,5 +114,5 @@ def seed_demo() -> Tenant:
                 Contact.objects.update_or_create(
                     user=user, defaults={"client_org": org, "role": Role.objects.get(slug=person.role)}
                 )
-        seed_history(tenant)  # weeks of past events: the owner-only path (tenants.demo_history)
+        seed_history(tenant)  # weeks of past events: the owner-only path (operators.demo_history)
     return tenant

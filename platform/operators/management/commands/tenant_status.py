@@ -3,9 +3,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.audit import system
+from operators.services import TenantError, tenant_change_status
 from tenants.lifecycle import ALLOWED_TRANSITIONS, TenantStatus
 from tenants.models import Tenant
-from tenants.services import TenantError, tenant_change_status
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from operators.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_STAFF, demo_host, seed_demo
 from tenants.db_roles import use_owner_connection
-from tenants.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_STAFF, demo_host, seed_demo
 
 
 class Command(BaseCommand):

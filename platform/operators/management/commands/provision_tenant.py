@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenants.services import TenantError, tenant_provision
+from operators.services import TenantError, tenant_provision
 from tenants.urls_external import portal_url
 
 

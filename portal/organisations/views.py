@@ -14,16 +14,15 @@ from portal.access.http import PortalRequest, client_capability, managers_only, 
 from portal.access.services import (
     AccessError,
     InvitationPending,
-    client_org_archive,
-    client_org_save,
     contact_change_role,
     invitation_create,
     person_deactivate,
 )
 from portal.activity.selectors import events_for
-from portal.clients.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
+from portal.organisations.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
+from portal.organisations.services import client_org_archive, client_org_save
 
 
 @staff_only

@@ -1,4 +1,4 @@
-"""Time-driven lifecycle moves, run by Celery beat (see tenants.tasks)."""
+"""Time-driven lifecycle moves, run by Celery beat (see operators.tasks)."""
 
 import logging
 from datetime import timedelta
@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from billing.models import Subscription
 from core.audit import system
+from operators.services import TenantError, purge_mark_due, tenant_change_status
 from tenants.lifecycle import TenantStatus
 from tenants.models import Tenant
-from tenants.services import TenantError, purge_mark_due, tenant_change_status
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    """The client-organisation pages and writers, above the access layer. Their models (`ClientOrg`, `Contact`)
+    live in `portal.clients`, below it, because the access layer scopes everything by them."""
+
+    name = "portal.organisations"
+    label = "organisations"
+    verbose_name = "Client organisations (pages)"
+
+    def ready(self) -> None:
+        from portal.organisations import comments  # noqa: F401  (enables comments on client organisations)
