@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,23 +7,22 @@ from django.views.decorators.http import require_GET
 
 from branding.colours import ink_on_white, text_on
 from branding.forms import BrandingForm
+from portal.access.http import PortalRequest, managers_only
 from tenants.routing import remember_routing_version
 from tenants.services import tenant_update_branding
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
-@login_required
-def branding_settings(request: HttpRequest) -> HttpResponse:
+@managers_only
+def branding_settings(request: PortalRequest) -> HttpResponse:
     """Owners and admins set the portal's name, colour and logo."""
-    if not request.actor.manages_portal:  # type: ignore[attr-defined]
-        raise Http404
-    tenant = request.tenant  # type: ignore[attr-defined]
+    tenant = request.tenant
     if request.method == "POST":
         form = BrandingForm(request.POST, request.FILES)
         if form.is_valid():
             tenant_update_branding(
-                actor=request.actor,  # type: ignore[attr-defined]
+                actor=request.actor,
                 tenant=tenant,
                 display_name=form.cleaned_data["display_name"],
                 brand_color=form.cleaned_data["brand_color"],

@@ -4,19 +4,24 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_http_methods
 
 from portal.access import limits
 from portal.access.http import PortalRequest, signed_in, staff_only
-from portal.access.policy import Actor, NotFound, client_org_get_for
+from portal.access.policy import NotFound, client_org_get_for
 from portal.documents import resumable, selectors
 from portal.documents.models import ResumableUpload
-from portal.documents.services import DocumentError, documents_upload, upload_reserve
+from portal.documents.services import (
+    DocumentError,
+    UploadRefused,
+    upload_append,
+    upload_discard,
+    upload_finish,
+    upload_reserve,
+)
 from portal.files.inspection import safe_name
 
 TUS_HEADERS = {"Tus-Resumable": resumable.TUS_VERSION, "Cache-Control": "no-store"}
@@ -88,8 +93,7 @@ def resume(request: PortalRequest, upload_id: uuid.UUID) -> HttpResponse:
             **{"Upload-Offset": str(upload.offset), "Upload-Length": str(upload.length)}, **expires(upload),
         )  # fmt: skip
     if request.method == "DELETE":
-        resumable.discard(str(upload.id))
-        upload.delete()
+        upload_discard(actor=me, upload=upload)
         return tus(HttpResponse(status=204))
     if request.content_type != "application/offset+octet-stream":
         return problem("Content-Type must be application/offset+octet-stream.", 415)
@@ -97,40 +101,14 @@ def resume(request: PortalRequest, upload_id: uuid.UUID) -> HttpResponse:
         offset = int(request.headers.get("Upload-Offset", ""))
     except ValueError:
         return problem("Upload-Offset is required.", 400)
-    with transaction.atomic():
-        locked = ResumableUpload.objects.live().select_for_update().filter(pk=upload.pk).first()
-        if locked is None:  # expired (and perhaps swept) since
-            raise NotFound
-        upload = locked
-        if upload.offset == upload.length:  # complete: being published, or published, by the request that finished it
-            return problem("This upload is complete.", 409)
-        if offset != upload.offset:
-            return problem(f"Upload-Offset is {upload.offset}.", 409)
-        try:
-            upload.offset = resumable.append(str(upload.id), request, offset, upload.length)
-        except ValueError:
-            return problem("The stored part does not match this offset; ask for it again with HEAD.", 409)
-        except OverflowError:
-            return problem("More data than Upload-Length.", 413)
-        upload.last_activity_at = timezone.now()
-        upload.save(update_fields=["offset", "last_activity_at"])
+    try:
+        upload = upload_append(actor=me, upload=upload, offset=offset, stream=request)
+    except UploadRefused as refused:
+        return problem(refused.message, refused.status)
     if upload.offset < upload.length:
         return tus(HttpResponse(status=204), **{"Upload-Offset": str(upload.offset)}, **expires(upload))
-    return finish(me, upload)
-
-
-def finish(me: Actor, upload: ResumableUpload) -> HttpResponse:
-    """The last chunk arrived: publish through the usual checks, then drop the part file either way."""
-    upload_id = str(upload.id)  # deleting the row below clears its primary key
-    file = resumable.as_uploaded_file(upload_id, upload.filename, upload.length)
     try:
-        [document] = documents_upload(actor=me, folder=upload.folder, uploads=[file], category=upload.category)
+        document = upload_finish(actor=me, upload=upload)
     except DocumentError as error:
-        upload.delete()
         return problem(error.message, 400)
-    finally:
-        file.close()
-        resumable.discard(upload_id)
-    upload.document = document
-    upload.save(update_fields=["document"])
     return tus(HttpResponse(status=204), **{"Upload-Offset": str(upload.offset), "Portico-Document": str(document.pk)})

@@ -4,6 +4,7 @@ plan's limits; the stored name is derived from the content's hash, under the ten
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -40,6 +41,24 @@ from portal.files.scanning import ScanResult, screen
 
 class DocumentError(DomainError):
     """A document or upload refused."""
+
+
+class UploadRefused(DocumentError):
+    """A resumable-upload request refused, with the HTTP status the tus protocol gives it."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message, field="files")
+        self.status = status
+
+
+def _refuse_if_too_large(name: str, size: int) -> None:
+    """The one size rule of every upload path (files sent at once, and resumable uploads when they start)."""
+    if size > settings.DOCUMENT_MAX_BYTES:
+        raise DocumentError(
+            _("%(name)s is larger than the %(limit)d MB a file may be.")
+            % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
+            field="files",
+        )
 
 
 @not_audited("schedules a thumbnail of a version whose publication is recorded")
@@ -144,12 +163,7 @@ def documents_upload(
     inspected = []
     for upload in uploads:
         name = safe_name(upload.name or "")
-        if (upload.size or 0) > settings.DOCUMENT_MAX_BYTES:
-            raise DocumentError(
-                _("%(name)s is larger than the %(limit)d MB a file may be.")
-                % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
-                field="files",
-            )
+        _refuse_if_too_large(name, upload.size or 0)
         try:
             result = inspect(upload, name)
         except FileRejected as error:
@@ -222,12 +236,7 @@ def upload_reserve(
     name = safe_name(filename)
     if length <= 0:
         raise DocumentError(_("%(name)s is empty.") % {"name": name}, field="files")
-    if length > settings.DOCUMENT_MAX_BYTES:
-        raise DocumentError(
-            _("%(name)s is larger than the %(limit)d MB a file may be.")
-            % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
-            field="files",
-        )
+    _refuse_if_too_large(name, length)
     if category not in Category.values:
         category = Category.OTHER
     try:
@@ -272,3 +281,55 @@ def uploads_expire() -> int:
     kept = {str(pk) for pk in ResumableUpload.objects.values_list("pk", flat=True)}
     resumable.remove(part for part in parts if part.name not in kept)
     return len(ids)
+
+
+@not_audited("a part of a file arriving: the document it becomes is recorded when it is published")
+def upload_append(*, actor: Actor, upload: ResumableUpload, offset: int, stream: Any) -> ResumableUpload:
+    """Append the next chunk of the person's upload at `offset`, the one the server recorded (tus PATCH). The row
+    is locked for the append, so two requests for one upload never interleave."""
+    with transaction.atomic():
+        locked = ResumableUpload.objects.live().select_for_update().filter(pk=upload.pk, user=actor.user).first()
+        if locked is None:  # expired (and perhaps swept) since
+            raise NotFound
+        if locked.offset == locked.length:  # complete: being published, or published, by the request that did it
+            raise UploadRefused(_("This upload is complete."), status=409)
+        if offset != locked.offset:
+            raise UploadRefused(_("Upload-Offset is %(offset)d.") % {"offset": locked.offset}, status=409)
+        try:
+            locked.offset = resumable.append(str(locked.id), stream, offset, locked.length)
+        except ValueError:
+            raise UploadRefused(
+                _("The stored part does not match this offset; ask for it again with HEAD."), status=409
+            ) from None
+        except OverflowError:
+            raise UploadRefused(_("More data than Upload-Length."), status=413) from None
+        locked.last_activity_at = timezone.now()
+        locked.save(update_fields=["offset", "last_activity_at"])
+    return locked
+
+
+@not_audited("the person gives up their own upload: nothing was published")
+def upload_discard(*, actor: Actor, upload: ResumableUpload) -> None:
+    if upload.user_id != getattr(actor.user, "pk", None):
+        raise NotFound
+    resumable.discard(str(upload.id))
+    upload.delete()
+
+
+@not_audited("publishing goes through documents_upload, which records document.published")
+def upload_finish(*, actor: Actor, upload: ResumableUpload) -> Document:
+    """The last chunk arrived: publish through the checks of every upload, then drop the part file either way
+    (a refused file's upload is deleted: it cannot be resumed into something else)."""
+    upload_id = str(upload.id)  # deleting the row below clears its primary key
+    file = resumable.as_uploaded_file(upload_id, upload.filename, upload.length)
+    try:
+        [document] = documents_upload(actor=actor, folder=upload.folder, uploads=[file], category=upload.category)
+    except DocumentError:
+        upload.delete()
+        raise
+    finally:
+        file.close()
+        resumable.discard(upload_id)
+    upload.document = document
+    upload.save(update_fields=["document"])
+    return document

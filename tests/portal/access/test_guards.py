@@ -45,8 +45,8 @@ OUTSIDE_PORTAL = {
     "allauth": "allauth's sign-in, e-mail and two-factor pages, guarded by allauth itself",
     "accounts.views": "part of signing in (platform layer, below portal): the sign-in hand-off (a single-use "
     "token) and the recovery-codes explanation in front of allauth's page (login_required)",
-    "branding.views": "platform layer, below portal, which may not import its guards: the theme and logo "
-    "(public assets) and the branding settings page (owners and admins, its own manages_portal check)",
+    "branding.views": "the composition layer's white-label pages: the theme and logo are public assets; the "
+    "branding settings page wears `managers_only` (checked below)",
 }
 
 
@@ -317,3 +317,12 @@ def test_a_custom_role_reaches_exactly_its_capabilities_pages(people: dict[str, 
     assert client_capability("contacts.view")(org_page)(request_as(auditor.user), org_id=contoso.pk).status_code == 200
     with pytest.raises(NotFound):
         client_capability("contacts.manage")(org_page)(request_as(auditor.user), org_id=contoso.pk)
+
+
+def test_the_branding_settings_page_is_guarded_like_every_manager_page() -> None:
+    [view] = [
+        view
+        for _, name, _, view in views_of(get_resolver("config.urls_tenant").url_patterns)
+        if name == "branding:settings"
+    ]
+    assert guards_of(view) == (MANAGERS,)
