@@ -12,9 +12,8 @@ from typing import Any
 from django.db import connection, models
 
 from accounts.models import User
-from portal.access.visibility import visibility_of
-from portal.activity.events import EVENT_TYPES
 from portal.activity.models import ActivityEvent
+from portal.activity.services import new_event
 
 
 class PastHistoryRefused(RuntimeError):
@@ -54,20 +53,8 @@ def record_at(
 ) -> ActivityEvent:
     """Record `verb` on `target` as it happened at `when`, with what seeing the target requires (as
     `portal.activity.services.record` does), never fanned out. Refused unless the connection owns the history."""
-    if verb not in EVENT_TYPES:
-        raise KeyError(f"unregistered event type {verb!r}")
+    event = new_event(user=actor, verb=verb, target=target, internal=internal, data=data)  # checks the type first
     ensure_owner()
-    seen = visibility_of(target)
-    return ActivityEvent.objects.create(
-        created_at=when,
-        verb=verb,
-        actor_id=actor.pk if actor is not None else None,
-        actor_label=actor.get_full_name() if actor is not None else "Portico",
-        target_type=target._meta.label_lower,
-        target_id=target.pk,
-        target_label=str(target)[:300],
-        client_org_id=seen.org_id,
-        capability=seen.capability,
-        internal=seen.internal or internal or EVENT_TYPES[verb].staff_only,
-        data=data or {},
-    )
+    event.created_at = when
+    event.save()
+    return event

@@ -15,19 +15,17 @@ from portal.activity.models import ActivityEvent, Frequency, Notification, Notif
 from portal.activity.tasks import fan_out_task
 
 
-@not_audited("the recorder itself: the audited services call it")
-def record(
-    *, actor: Actor, verb: str, target: models.Model, internal: bool = False, data: dict[str, Any] | None = None
+@not_audited("builds an unsaved event; its caller saves and records it")
+def new_event(
+    *, user: Any, verb: str, target: models.Model, internal: bool = False, data: dict[str, Any] | None = None
 ) -> ActivityEvent:
-    """Record a change once, in the caller's transaction, with what seeing its target requires (asked of the
-    target's registered visibility; `internal` makes it staff-only besides, as for a staff note on a shared
-    object). People are told after commit, except of audit-only types."""
+    """The unsaved event of `verb` on `target` by `user` (None: the system), with what seeing the target requires
+    (its registered visibility; `internal` makes it staff-only besides). Shared by `record` and the owner-only
+    `history.record_at`."""
     if verb not in EVENT_TYPES:
         raise KeyError(f"unregistered event type {verb!r}")
-    event_type = EVENT_TYPES[verb]
     seen = visibility_of(target)
-    user = actor.user
-    event = ActivityEvent.objects.create(
+    return ActivityEvent(
         verb=verb,
         actor_id=user.pk if user is not None else None,
         actor_label=user.get_full_name() if user is not None else "Portico",
@@ -36,9 +34,21 @@ def record(
         target_label=str(target)[:300],
         client_org_id=seen.org_id,
         capability=seen.capability,
-        internal=seen.internal or internal or event_type.staff_only,
+        internal=seen.internal or internal or EVENT_TYPES[verb].staff_only,
         data=data or {},
     )
+
+
+@not_audited("the recorder itself: the audited services call it")
+def record(
+    *, actor: Actor, verb: str, target: models.Model, internal: bool = False, data: dict[str, Any] | None = None
+) -> ActivityEvent:
+    """Record a change once, in the caller's transaction, with what seeing its target requires (asked of the
+    target's registered visibility; `internal` makes it staff-only besides, as for a staff note on a shared
+    object). People are told after commit, except of audit-only types."""
+    event = new_event(user=actor.user, verb=verb, target=target, internal=internal, data=data)
+    event.save()
+    event_type = EVENT_TYPES[verb]
     recorded(verb=verb, actor=actor)
     if not event_type.audit_only:
         transaction.on_commit(lambda: fan_out_task.delay(event.pk))

@@ -15,32 +15,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
-from portal.access.policy import Actor, actor_for
-from portal.clients.models import ClientOrg
+from portal.access.policy import Actor
 from portal.conversations import services
 from portal.conversations.models import Attachment, Comment
 from portal.conversations.services import CommentError, comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_delete, documents_upload
 from portal.files.quota import storage_used
+from tests.portal.conversations.test_comments import PDF, contoso, paula, person
 from tests.support.fake_clamd import fake_clamd
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-
-def contoso() -> ClientOrg:
-    return ClientOrg.objects.get(name="Contoso Retail")
-
-
-def person(email: str) -> Actor:
-    return actor_for(User.objects.get(email=email))
-
-
-def paula() -> Actor:
-    return person("paula.lead@contoso.example")
 
 
 def mia() -> Actor:
