@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from portal.dashboard import views
 
 app_name = "dashboard"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+]

@@ -46,6 +46,9 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    # Template components (`<c-button>`, `<c-field>` …, templates/cotton/) and the icon set they draw from.
+    "django_cotton.apps.SimpleAppConfig",
+    "heroicons",
     "branding",
     "website",
     "signup",
@@ -106,8 +109,20 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # django-cotton compiles `<c-…>` component tags; the cached loader keeps compiled templates in memory
+            # (Django reloads them when a template file changes under runserver).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django_cotton.cotton_loader.Loader",
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
+            "builtins": ["django_cotton.templatetags.cotton", "heroicons.templatetags.heroicons", "branding.templatetags.ui"],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",

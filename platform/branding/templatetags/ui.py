@@ -1,0 +1,89 @@
+"""Template helpers of the design system (templates/cotton/): accessible widgets, relative times, initials.
+
+Loaded as a builtin (settings.TEMPLATES), so every template and component can use them without `{% load %}`."""
+
+import zlib
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+AVATAR_TONES = 6
+
+
+@register.simple_tag
+def field_widget(field: BoundField) -> SafeString:
+    """The field's widget with its help text and errors tied to it (`aria-describedby`) and `aria-invalid` when
+    it has errors. Groups (checkboxes, radios) carry these on their fieldset instead."""
+    attrs: dict[str, Any] = {}
+    if field.widget_type not in ("checkboxselectmultiple", "radioselect"):
+        described = [f"{field.auto_id}_helptext"] if field.help_text else []
+        if field.errors:
+            described.append(f"{field.auto_id}_error")
+            attrs["aria-invalid"] = "true"
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def relative(value: datetime | date | None) -> str:
+    """How long ago (or how soon) a moment is, the way people say it; the exact time goes in a tooltip."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    now = timezone.now()
+    delta = now - value
+    seconds = int(delta.total_seconds())
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    today = timezone.localdate(now)
+    if -60 < seconds < 60:
+        return _("just now")
+    if 0 < seconds < 3600:
+        minutes = seconds // 60
+        return ngettext("%(n)d min ago", "%(n)d min ago", minutes) % {"n": minutes}
+    if 0 < seconds < 6 * 3600 or (0 < seconds and local.date() == today):
+        hours = seconds // 3600
+        return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+    if seconds < 0:
+        days = (local.date() - today).days
+        if days == 0:
+            return _("today at %(time)s") % {"time": date_format(local, "TIME_FORMAT")}
+        if days == 1:
+            return _("tomorrow")
+        if days < 7:
+            return ngettext("in %(n)d day", "in %(n)d days", days) % {"n": days}
+    else:
+        days = (today - local.date()).days
+        if days == 1:
+            return _("yesterday")
+        if days < 7:
+            return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
+    if local.year == today.year:
+        return date_format(local, "j M")
+    return date_format(local, "j M Y")
+
+
+@register.filter
+def initials(name: str) -> str:
+    """Up to two initials: the first letters of the first and last words ("Olivia Martin" → "OM")."""
+    words = [word for word in str(name).replace("@", " ").split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.filter
+def avatar_tone(name: str) -> int:
+    """A stable colour for a name (the same person looks the same on every page)."""
+    return zlib.crc32(str(name).encode()) % AVATAR_TONES
