@@ -7,6 +7,7 @@ from accounts.views import recovery_codes
 urlpatterns = [
     path("accounts/2fa/recovery-codes/", recovery_codes, name="mfa_view_recovery_codes"),  # see accounts.urls
     path("accounts/", include("allauth.urls")),
+    path("", include("branding.urls_icons")),  # /favicon.ico and Portico's other icons
     path("", include("signup.urls")),
     path("", include("website.urls")),
 ]

@@ -17,7 +17,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ALWAYS_OPEN = frozenset(
     {
         "account_login", "account_logout", "account_handoff", "mfa_authenticate", "mfa_login_webauthn",
-        "branding_assets:theme", "branding_assets:logo", "activity:unsubscribe",
+        "branding_assets:theme", "branding_assets:logo", "favicon:ico", "favicon:svg", "favicon:touch",
+        "activity:unsubscribe",
     }
 )  # fmt: skip
 

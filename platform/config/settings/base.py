@@ -19,6 +19,8 @@ if _services_env and Path(_services_env).exists():
     environ.Env.read_env(_services_env, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+# The living style guide (/_styleguide/ on portal hosts) is served when DEBUG or this is true; production pins it off.
+STYLEGUIDE_ENABLED = env.bool("STYLEGUIDE_ENABLED", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-not-for-production")
 
 # The root site (landing, signup, operators) is served on ROOT_DOMAIN; each provider's portal on
@@ -203,11 +205,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Security notices (password changed, e-mail changed, two-factor changes), in Portico's words (templates/account/email/).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# A refused sign-in marks both fields aria-invalid (accounts.forms.LoginForm).
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_ADAPTER = "portal.access.mfa.PortalMFAAdapter"
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# New recovery codes replace the old ones: only a confirmed POST generates them (accounts.forms).
+MFA_FORMS = {"generate_recovery_codes": "accounts.forms.GenerateRecoveryCodesForm"}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
