@@ -49,10 +49,18 @@ class BrandingForm(forms.Form):
         help_text=_("Shown to your clients; defaults to your company name."),
     )
     brand_color = forms.CharField(
-        label=_("Brand colour"), max_length=7, validators=[HEX_COLOUR], widget=forms.TextInput(attrs={"type": "color"})
+        label=_("Brand colour"),
+        max_length=7,
+        validators=[HEX_COLOUR],
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Buttons and highlights use it; link and focus colours are adjusted so they stay readable."),
     )
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("PNG, JPEG or WebP, at most 512 KB."))
-    clear_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
+    clear_logo = forms.BooleanField(
+        label=_("Remove the current logo"),
+        required=False,
+        help_text=_("Your portal then shows its initial and name instead."),
+    )
 
     def clean_logo(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("logo")

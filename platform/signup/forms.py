@@ -11,20 +11,29 @@ from tenants.subdomains import MAX_LENGTH, validate_subdomain
 
 
 class SignupForm(forms.Form):
-    company_name = forms.CharField(label=_("Company name"), max_length=120)
+    company_name = forms.CharField(
+        label=_("Company name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
     subdomain = forms.CharField(
         label=_("Subdomain"),
         max_length=MAX_LENGTH + 10,  # longer input gets the subdomain rule's own message
         help_text=_("Your portal's address: <subdomain>.%(root)s. Letters, digits and hyphens, 3 to 40 characters."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
     )
     owner_name = name_field(_("Your name"))
-    email = forms.EmailField(label=_("Your work e-mail"))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False))
+    email = forms.EmailField(label=_("Your work e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; a passphrase of a few words is easiest to remember."),
+    )
     brand_color = forms.CharField(
         label=_("Brand colour"),
         initial=DEFAULT_BRAND_COLOUR,
         validators=[HEX_COLOUR],
         widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Buttons and links use it; text colours adjust to stay readable. You can change it later."),
     )
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("Optional. PNG, JPEG or WebP, at most 512 KB."))
 
@@ -57,4 +66,4 @@ class SignupForm(forms.Form):
 
 
 class FindPortalForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"))
+    email = forms.EmailField(label=_("Your e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -49,7 +49,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             add_to_form(form, error)
         else:
             return hand_off(request, tenant, data)
-    return render(request, "signup/signup.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "root_domain": settings.ROOT_DOMAIN}  # the subdomain field shows its suffix
+    return render(request, "signup/signup.html", context, status=400 if form.errors else 200)
 
 
 def hand_off(request: HttpRequest, tenant: Tenant, data: dict[str, Any]) -> HttpResponse:

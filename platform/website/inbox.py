@@ -1,7 +1,9 @@
 """Development only: the mail the app sent (Django's file-based backend writes it to .var/mail/)."""
 
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,17 @@ def _text_of(message: EmailMessage) -> str:
     return str(part.get_content()) if part is not None else ""
 
 
+def _sent_at(header: str | None) -> datetime | None:
+    """The Date header as an aware datetime (shown as a relative time), or None when it is missing or unreadable."""
+    try:
+        sent = parsedate_to_datetime(header) if header else None
+    except (TypeError, ValueError):
+        return None
+    if sent is not None and sent.tzinfo is None:  # "-0000": RFC 5322's "no zone information", which is UTC
+        sent = sent.replace(tzinfo=UTC)
+    return sent
+
+
 def read_inbox(folder: Path, limit: int = 50) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for log in sorted(folder.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True):
@@ -30,6 +43,7 @@ def read_inbox(folder: Path, limit: int = 50) -> list[dict[str, Any]]:
                         "subject": message["Subject"],
                         "to": message["To"],
                         "date": message["Date"],
+                        "sent_at": _sent_at(message["Date"]),
                         "text": _text_of(message),
                     }
                 )

@@ -30,7 +30,9 @@ def test_a_provider_signs_up_and_lands_in_its_branded_portal(cleanup: None, page
     page.get_by_label("Your work e-mail").fill("terry@tailspin.test")
     page.get_by_label("Password").fill("tailspin-journey-passphrase")
     page.get_by_role("button", name="Create my portal").click()
-    expect(page.get_by_text("“www” is reserved. Choose another subdomain.")).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_be_focused()  # the summary says what is wrong, first
+    expect(page.get_by_role("link", name="Subdomain: “www” is reserved. Choose another subdomain.")).to_be_visible()
+    expect(page.get_by_text("“www” is reserved. Choose another subdomain.", exact=True)).to_be_visible()  # the field
     screenshot(page, "signup-1-reserved-subdomain")
 
     page.get_by_label("Subdomain").fill("Tailspin")
@@ -45,7 +47,8 @@ def test_a_provider_signs_up_and_lands_in_its_branded_portal(cleanup: None, page
     screenshot(page, "signup-2-new-portal")
 
     page.get_by_role("link", name="Brand your portal").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Branding")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    expect(page.get_by_role("link", name="Branding", exact=True)).to_have_attribute("aria-current", "page")
     page.get_by_label("Portal name").fill("Tailspin Client Space")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your portal's branding is saved.")).to_be_visible()

@@ -20,12 +20,13 @@ AVATAR_TONES = 6
 
 
 @register.simple_tag
-def field_widget(field: BoundField) -> SafeString:
-    """The field's widget with its help text and errors tied to it (`aria-describedby`) and `aria-invalid` when
-    it has errors. Groups (checkboxes, radios) carry these on their fieldset instead."""
+def field_widget(field: BoundField, help_text: str = "") -> SafeString:
+    """The field's widget with its help text (the field's, or the one the page gives) and errors tied to it
+    (`aria-describedby`) and `aria-invalid` when it has errors. Groups (checkboxes, radios) carry these on their
+    fieldset instead."""
     attrs: dict[str, Any] = {}
     if field.widget_type not in ("checkboxselectmultiple", "radioselect"):
-        described = [f"{field.auto_id}_helptext"] if field.help_text else []
+        described = [f"{field.auto_id}_helptext"] if (help_text or field.help_text) else []
         if field.errors:
             described.append(f"{field.auto_id}_error")
             attrs["aria-invalid"] = "true"

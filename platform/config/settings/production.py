@@ -3,6 +3,7 @@
 from .base import *
 
 DEBUG = False
+STYLEGUIDE_ENABLED = False  # development only, whatever the environment says
 SECRET_KEY = env.str("SECRET_KEY")
 _production_db = env.db_url("DATABASE_URL")
 _production_db["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_production_db.get("OPTIONS", {})}

@@ -47,6 +47,8 @@ OUTSIDE_PORTAL = {
     "token) and the recovery-codes explanation in front of allauth's page (login_required)",
     "branding.views": "the composition layer's white-label pages: the theme and logo are public assets; the "
     "branding settings page wears `managers_only` (checked below)",
+    "branding.styleguide": "the living style guide: development only (DEBUG or STYLEGUIDE_ENABLED, 404 otherwise), "
+    "wears `public` (tests/branding/test_styleguide.py)",
 }
 
 
