@@ -10,6 +10,16 @@ from portal.activity.events import EVENT_TYPES
 from portal.activity.models import ActivityEvent
 
 
+def told_as(event: ActivityEvent, user_id: int) -> str:
+    """The type a person is told of the event as: a more specific type the event names for them
+    (`data["told_as"]`: people mentioned in a comment are told of the comment as a mention, by the comment's one
+    event, so the comment is listed once everywhere), else the event's own."""
+    for verb, people in event.data.get("told_as", {}).items():
+        if user_id in people and verb in EVENT_TYPES:
+            return str(verb)
+    return event.verb
+
+
 def audience(event: ActivityEvent) -> QuerySet[User]:
     """Everyone active who may see the event (or, for events addressed to some, those of them who may), except
     whoever did it and those the event excludes."""

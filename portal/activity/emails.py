@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.names import quoted
-from portal.access.visibility import KINDS
+from portal.activity.audience import told_as
 from portal.activity.events import EVENT_TYPES
+from portal.activity.links import event_path, event_paths
 from portal.activity.models import ActivityEvent
 from tenants.models import Tenant
 from tenants.urls_external import portal_url
@@ -44,30 +45,30 @@ def read_unsubscribe_token(token: str) -> tuple[int, str, str | None]:
     return int(data["u"]), str(data["e"]), (None if event_type == "*" else str(event_type))
 
 
-def describe(event: ActivityEvent) -> str:
-    label = EVENT_TYPES[event.verb].label
-    return f"{event.actor_label} · {label}: {event.target_label}"
+def label_for(event: ActivityEvent, user: User) -> str:
+    """What the event is to this person: its type's label, or the more specific type they are told of it as
+    (a comment that mentions them is a mention)."""
+    return str(EVENT_TYPES[told_as(event, user.pk)].label)
 
 
-def subject_of(tenant: Tenant, event: ActivityEvent) -> str:
+def describe(event: ActivityEvent, user: User) -> str:
+    return f"{event.actor_label} · {label_for(event, user)}: {event.target_label}"
+
+
+def subject_of(tenant: Tenant, event: ActivityEvent, user: User) -> str:
     """`[Portal] What happened: “target”, by “person”`: the portal's own words first; what people named
     (themselves, documents) comes after them, quoted, so it never reads as the start of the portal's message."""
     return _("[%(portal)s] %(label)s: %(target)s, by %(actor)s") % {
         "portal": tenant.portal_name,
-        "label": EVENT_TYPES[event.verb].label,
+        "label": label_for(event, user),
         "target": quoted(event.target_label),
         "actor": quoted(event.actor_label),
     }
 
 
 def event_link(tenant: Tenant, event: ActivityEvent) -> str:
-    """The target's own page while it exists; otherwise its organisation's, or the notification centre."""
-    kind = KINDS.get(event.target_type)
-    if kind is not None and kind.model._default_manager.filter(pk=event.target_id).exists():
-        return portal_url(tenant, kind.page(event.target_id, event.client_org_id))
-    if event.client_org_id:
-        return portal_url(tenant, reverse("clients:detail", kwargs={"org_id": event.client_org_id}))
-    return portal_url(tenant, reverse("activity:notifications"))
+    """The item's own page (a comment's place in its thread) while it exists (`portal.activity.links`)."""
+    return portal_url(tenant, event_path(event))
 
 
 def _message(
@@ -97,15 +98,22 @@ def _message(
 
 def event_email(user: User, event: ActivityEvent) -> EmailMultiAlternatives:
     tenant: Tenant = connection.tenant  # type: ignore[attr-defined]
-    subject = subject_of(tenant, event)
-    context = {"event": event, "description": describe(event), "link": event_link(tenant, event)}
-    return _message(user, subject[:200], "event", context, event.verb)
+    subject = subject_of(tenant, event, user)
+    context = {"event": event, "description": describe(event, user), "link": event_link(tenant, event)}
+    return _message(user, subject[:200], "event", context, told_as(event, user.pk))
 
 
 def digest_email(user: User, events: list[ActivityEvent]) -> EmailMultiAlternatives:
     tenant: Tenant = connection.tenant  # type: ignore[attr-defined]
+    paths = event_paths(events)
     items = [
-        {"description": describe(event), "link": event_link(tenant, event), "at": event.created_at} for event in events
+        {
+            "description": describe(event, user),
+            "excerpt": event.data.get("excerpt", ""),
+            "link": portal_url(tenant, paths[event.pk]),
+            "at": event.created_at,
+        }
+        for event in events
     ]
     subject = _("[%(portal)s] Your daily digest: %(count)d updates") % {
         "portal": tenant.portal_name,

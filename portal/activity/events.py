@@ -46,6 +46,8 @@ def audit_only_types() -> list[str]:
 
 COMMENT_ADDED = register("comment.added", label=_("New comments"))
 NOTE_ADDED = register("note.added", label=_("Internal notes"), staff_only=True)
+# People a comment mentions are told of its one event (comment.added or note.added) as this type, with their
+# preference for it (`audience.told_as`); events recorded before that was so carry this verb themselves.
 MENTIONED = register("comment.mentioned", label=_("Mentions of you"))
 CONTACT_INVITED = register("contact.invited", label=_("Colleagues invited"), capability="contacts.manage")
 CONTACT_JOINED = register("contact.joined", label=_("Colleagues who joined"), capability="contacts.view")

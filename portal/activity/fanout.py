@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.activity import outbound
-from portal.activity.audience import audience
+from portal.activity.audience import audience, told_as
 from portal.activity.events import EVENT_TYPES
 from portal.activity.models import ActivityEvent, Channel, Delivery, Frequency, Notification, NotificationPreference
 from portal.activity.selectors import DEFAULT_FREQUENCY
@@ -20,12 +20,14 @@ def fan_out(event_id: int) -> list[int]:
     to_email = []
     now = timezone.now()
     people = list(audience(event))
-    preferences = NotificationPreference.objects.filter(user__in=people, event_type=event.verb)
-    chosen = dict(preferences.values_list("user_id", "frequency"))
+    kinds = {user.pk: told_as(event, user.pk) for user in people}  # a mention is heard of as a mention
+    preferences = NotificationPreference.objects.filter(user__in=people, event_type__in=set(kinds.values()))
+    rows = preferences.values_list("user_id", "event_type", "frequency")
+    chosen = {(user_id, kind): frequency for user_id, kind, frequency in rows}
     for user in people:
         Notification.objects.get_or_create(user=user, event=event)
         Delivery.objects.get_or_create(event=event, user=user, channel=Channel.IN_APP, defaults={"sent_at": now})
-        frequency = chosen.get(user.pk, DEFAULT_FREQUENCY)
+        frequency = chosen.get((user.pk, kinds[user.pk]), DEFAULT_FREQUENCY)
         if frequency == Frequency.INSTANT:
             delivery, _created = Delivery.objects.get_or_create(event=event, user=user, channel=Channel.EMAIL)
             if delivery.sent_at is None:

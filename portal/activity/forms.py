@@ -9,18 +9,21 @@ from portal.activity.models import Frequency
 
 
 class PreferencesForm(forms.Form):
-    """One choice per event type the person can receive."""
+    """One choice per event type the person can receive: a group of radio buttons each."""
 
     def __init__(self, *args: Any, event_types: list[str], initial_frequencies: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for code in event_types:
             self.fields[code] = forms.ChoiceField(
-                label=str(EVENT_TYPES[code].label), choices=Frequency.choices, initial=initial_frequencies[code]
-            )
+                label=str(EVENT_TYPES[code].label), choices=Frequency.choices, initial=initial_frequencies[code],
+                widget=forms.RadioSelect,
+            )  # fmt: skip
 
 
 class AuditFilterForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+    )
     verb = forms.ChoiceField(label=_("Type"), required=False)
     client = forms.IntegerField(label=_("Client"), required=False, widget=forms.Select)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -4,6 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,17 +14,35 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from portal.access import policy
 from portal.access.http import PortalRequest, public, signed_in, staff_only
+from portal.access.policy import Actor
 from portal.activity import selectors, services
+from portal.activity.audience import told_as
 from portal.activity.emails import read_unsubscribe_token
 from portal.activity.events import EVENT_TYPES
 from portal.activity.forms import AuditFilterForm, PreferencesForm
+from portal.activity.links import event_paths
+from portal.activity.models import Notification
+
+# The notification centre lists the latest ones.
+NOTIFICATIONS_SHOWN = 100
+
+
+def notification_items(actor: Actor) -> list[Notification]:
+    """The actor's latest notifications, each with where it leads (`link`: the item's own page) and what it is to
+    them (`label`: a comment that mentions them is a mention)."""
+    items = list(selectors.notifications_for(actor)[:NOTIFICATIONS_SHOWN])
+    paths = event_paths(item.event for item in items)
+    for item in items:
+        item.link = paths[item.event_id]  # type: ignore[attr-defined]
+        item.label = EVENT_TYPES[told_as(item.event, item.user_id)].label  # type: ignore[attr-defined]
+    return items
 
 
 @signed_in
 def notifications(request: PortalRequest) -> HttpResponse:
-    items = selectors.notifications_for(request.actor)[:100]
+    items = notification_items(request.actor)
     template = "portal/activity/notification_list.html" if request.htmx else "portal/activity/notifications.html"
-    return render(request, template, {"items": items})
+    return render(request, template, {"items": items, "unread": sum(1 for item in items if not item.read_at)})
 
 
 @signed_in
@@ -34,9 +53,9 @@ def mark_read(request: PortalRequest, notification_id: int | None = None) -> Htt
         selectors.notification_get_for(me, notification_id)
     services.notification_mark_read(actor=me, notification_id=notification_id)
     if request.htmx:
-        return render(
-            request, "portal/activity/notification_list.html", {"items": selectors.notifications_for(me)[:100]}
-        )
+        items = notification_items(me)
+        context = {"items": items, "unread": sum(1 for item in items if not item.read_at)}
+        return render(request, "portal/activity/notification_list.html", context)
     return redirect("activity:notifications")
 
 
@@ -69,6 +88,10 @@ def unsubscribe(request: PortalRequest, token: str) -> HttpResponse:
         services.unsubscribe(user=user, event_type=event_type)
         return render(request, "portal/activity/unsubscribed.html", {"label": label})
     return render(request, "portal/activity/unsubscribe.html", {"label": label, "email": user.email})
+
+
+# Events per page of the audit log.
+AUDIT_PAGE_SIZE = 50
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -106,4 +129,8 @@ def audit_log(request: PortalRequest) -> HttpResponse:
                  event.internal]
             )  # fmt: skip
         return response
-    return render(request, "portal/activity/audit_log.html", {"form": form, "events": events[:200]})
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    names = dict(clients)
+    for event in page.object_list:
+        event.client_name = names.get(event.client_org_id or 0, "")  # type: ignore[attr-defined]
+    return render(request, "portal/activity/audit_log.html", {"form": form, "events": page.object_list, "page": page})

@@ -9,6 +9,7 @@ from portal.access.capabilities import DefaultRole, Proof, register
 COMMENTS_CREATE = register(
     "comments.create",
     label=_("Comment and attach files"),
+    description=_("Write comments on their organisation and its documents, with files attached."),
     default_roles={DefaultRole.CLIENT_ADMIN, DefaultRole.FINANCE, DefaultRole.PROJECT_LEAD},
     # Proved by commenting on the organisation itself (seeing it takes organisation.view), as htmx does: the
     # thread comes back (200), where someone without the capability gets 404.

@@ -1,9 +1,15 @@
-from django.db import models
-from django.db.models import QuerySet
+from typing import Any
 
-from portal.access.policy import Actor, NotFound
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from portal.access.policy import Actor, NotFound, people_who_may_see
+from portal.access.visibility import Visibility, visibility_of
 from portal.conversations.models import Attachment, Comment
 from portal.conversations.registry import commentable_for, visible
+
+# Suggestions the mention picker shows at a time.
+MENTION_SUGGESTIONS = 8
 
 
 def may_comment(actor: Actor, target: models.Model) -> bool:
@@ -37,3 +43,22 @@ def attachment_get_for(actor: Actor, attachment_id: int) -> Attachment:
     if target is None or not visible(actor, target):
         raise NotFound
     return attachment
+
+
+def mentionable(target: models.Model, *, internal: bool) -> QuerySet[Any]:
+    """Everyone a comment on `target` may mention: whoever may see the comment (the target's own rule, staff only
+    for an internal note), the same rule and query as every event's audience. The mention service tells these
+    people and nobody else, and the picker offers these people and nobody else."""
+    seen = visibility_of(target)
+    return people_who_may_see(Visibility(seen.org_id, seen.capability, seen.internal or internal))
+
+
+def mention_candidates(actor: Actor, target: models.Model, *, internal: bool, query: str = "") -> QuerySet[Any]:
+    """The people the actor may mention in a comment on `target` (themselves aside), matching `query` by name or
+    address; nobody for someone who may not comment there, and no internal notes for contacts."""
+    if not may_comment(actor, target) or (internal and not actor.is_staff):
+        raise NotFound
+    people = mentionable(target, internal=internal).exclude(pk=actor.user.pk)
+    for word in query.split():
+        people = people.filter(Q(full_name__icontains=word) | Q(email__icontains=word))
+    return people.order_by("full_name", "email")

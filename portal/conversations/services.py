@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import audited, not_audited
 from core.errors import DomainError
-from portal.access.policy import Actor, NotFound, people_who_may_see
-from portal.access.visibility import Visibility, visibility_of
+from portal.access.policy import Actor, NotFound
+from portal.access.visibility import visibility_of
 from portal.activity.services import record
 from portal.conversations.models import Attachment, Comment, QuarantinedAttachment
 from portal.conversations.registry import commentable_for, visible
-from portal.conversations.selectors import may_comment
+from portal.conversations.selectors import may_comment, mentionable
 from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
 from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
 from portal.files.scanning import ScanResult, screen
@@ -39,14 +39,12 @@ class CommentError(DomainError):
 
 @not_audited("reads only")
 def mentioned_people(body: str, *, target: models.Model, internal: bool) -> list[User]:
-    """People named as `@their.address@example.com` who may see the comment (others are not told): the same
-    rule, and the same query, as every event's audience."""
+    """People named as `@their.address@example.com` who may see the comment (others are not told): the people
+    the mention picker offers (`selectors.mentionable`), by the same rule and query as every event's audience."""
     emails = {match.lower() for match in MENTION.findall(body)}
     if not emails:
         return []
-    seen = visibility_of(target)
-    seen = Visibility(seen.org_id, seen.capability, seen.internal or internal)
-    return list(people_who_may_see(seen).filter(email__in=emails).order_by("pk"))
+    return list(mentionable(target, internal=internal).filter(email__in=emails).order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -194,13 +192,10 @@ def _comment_write(
         attachment.save()
     mentioned = [person for person in mentioned_people(body, target=target, internal=internal) if person != actor.user]
     comment.mentions.set(mentioned)
-    data = {"excerpt": body[:200], "target_type": entry.type_code, "target_id": target.pk}
-    # People mentioned are told once, by the mention, not also by the comment.
-    record(actor=actor, verb="note.added" if internal else "comment.added", target=target, internal=internal,
-           data={**data, "excluded": [person.pk for person in mentioned]})  # fmt: skip
-    if mentioned:
-        record(actor=actor, verb="comment.mentioned", target=target, internal=internal,
-               data={**data, "recipients": [person.pk for person in mentioned]})  # fmt: skip
+    data = {"excerpt": body[:200], "target_type": entry.type_code, "target_id": target.pk, "comment_id": comment.pk}
+    if mentioned:  # one comment, one event: the people it names are told of it as a mention, once
+        data["told_as"] = {"comment.mentioned": [person.pk for person in mentioned]}
+    record(actor=actor, verb="note.added" if internal else "comment.added", target=target, internal=internal, data=data)
     return comment
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -64,6 +64,21 @@ def add(request: PortalRequest, type_code: str, target_id: int) -> HttpResponse:
     back = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     return redirect(back if back and safe else "/")
+
+
+@signed_in  # the target's own access check (its registry entry's get_for) decides
+def mentions(request: PortalRequest, type_code: str, target_id: int) -> JsonResponse:
+    """The mention picker's suggestions: the people the actor may mention in a comment on this target (an
+    internal note's, with `internal=1`) whose name or address matches `q`. Reads only, whatever the method."""
+    me = request.actor
+    entry = COMMENTABLE.get(type_code)
+    if entry is None:
+        raise NotFound
+    target = entry.get_for(me, target_id)
+    query = request.GET.get("q", "")[:100]
+    internal = request.GET.get("internal") == "1"
+    people = selectors.mention_candidates(me, target, internal=internal, query=query)[: selectors.MENTION_SUGGESTIONS]
+    return JsonResponse({"people": [{"name": person.get_full_name(), "email": person.email} for person in people]})
 
 
 @signed_in

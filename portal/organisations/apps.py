@@ -10,4 +10,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Client organisations (pages)"
 
     def ready(self) -> None:
-        from portal.organisations import comments  # noqa: F401  (enables comments on client organisations)
+        # comments: enables comments on client organisations (on import)
+        from portal.organisations import comments, search  # noqa: F401
+
+        search.register()  # clients and people in the top bar's search

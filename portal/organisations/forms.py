@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import name_field
 from accounts.models import User
+from portal.access.capabilities import REGISTRY
 from portal.access.models import Role
 
 
@@ -42,6 +43,15 @@ class InviteContactForm(forms.Form):
     def __init__(self, *args: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles  # type: ignore[attr-defined]
+        self.fields["role"].initial = least_privileged(roles)
+
+
+def least_privileged(roles: Any) -> Role | None:
+    """The role an invitation starts from: the one with the fewest capabilities (the viewer, with the default
+    roles), so inviting someone never grants more than the person inviting chose. Roles that grant nothing are
+    passed over (an invitation into them opens nothing); ties go to the roles' own order."""
+    granting = [role for role in roles if role.capabilities & frozenset(REGISTRY)]
+    return min(granting, key=lambda role: len(role.capabilities & frozenset(REGISTRY)), default=None)
 
 
 class ContactRoleForm(forms.Form):

@@ -2,15 +2,20 @@
 `portal.access.policy`, so another organisation's ids give the same 404 as ids that do not exist."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import add_to_form
 from portal.access import limits, policy
+from portal.access.confirm import destructive
 from portal.access.forms import ask_to_replace, invitation_arguments
 from portal.access.http import PortalRequest, client_capability, managers_only, staff_only
+from portal.access.policy import Actor
 from portal.access.services import (
     AccessError,
     InvitationPending,
@@ -24,6 +29,10 @@ from portal.conversations.selectors import comments_for, may_comment
 from portal.organisations.forms import ClientOrgForm, ContactRoleForm, InviteContactForm
 from portal.organisations.services import client_org_archive, client_org_save
 
+# Events on the overview's "Recent activity"; the Activity tab pages through the rest.
+RECENT_EVENTS = 5
+ACTIVITY_PAGE_SIZE = 30
+
 
 @staff_only
 def client_list(request: PortalRequest) -> HttpResponse:
@@ -32,6 +41,7 @@ def client_list(request: PortalRequest) -> HttpResponse:
     orgs = policy.client_orgs_for(me, include_archived=show_archived)
     if show_archived:
         orgs = orgs.filter(archived_at__isnull=False)
+    orgs = orgs.annotate(contact_count=Count("contacts", distinct=True)).order_by("name")
     return render(request, "portal/clients/list.html", {"orgs": orgs, "show_archived": show_archived})
 
 
@@ -50,22 +60,40 @@ def client_create(request: PortalRequest) -> HttpResponse:
     return render(request, "portal/clients/form.html", {"form": form, "org": None})
 
 
+def sections(me: Actor, org: ClientOrg) -> dict[str, bool]:
+    """Which of the organisation's tabs the actor may open (Overview and Activity: whoever sees it)."""
+    return {
+        "may_view_contacts": policy.may(me, "contacts.view", org),
+        "may_manage_contacts": policy.may(me, "contacts.manage", org),
+        "may_view_documents": policy.may(me, "documents.view", org),
+    }
+
+
 @client_capability("organisation.view", archived_for_staff=True)
 def client_detail(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     me = request.actor
     context = {
         "org": org,
+        **sections(me, org),
         "contacts": policy.contacts_for(me, org),
-        "may_view_contacts": policy.may(me, "contacts.view", org),
-        "may_manage_contacts": policy.may(me, "contacts.manage", org),
         "invitations": [i for i in policy.invitations_for(me, org) if i.is_pending],
         "thread": comments_for(me, org),
         "may_comment": may_comment(me, org),
         "target": org,
         "type_code": "client",
-        "timeline": events_for(me, client_org_id=org.pk)[:20],
+        "timeline": events_for(me, client_org_id=org.pk)[:RECENT_EVENTS],
+        "tab": "overview",
     }
     return render(request, "portal/clients/detail.html", context)
+
+
+@client_capability("organisation.view", archived_for_staff=True)
+def client_activity(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    """The organisation's whole history (what the actor may see of it), a page at a time."""
+    me = request.actor
+    page = Paginator(events_for(me, client_org_id=org.pk), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"org": org, **sections(me, org), "timeline": page.object_list, "page": page, "tab": "activity"}
+    return render(request, "portal/clients/activity.html", context)
 
 
 @staff_only
@@ -86,13 +114,27 @@ def client_edit(request: PortalRequest, org_id: int) -> HttpResponse:
 
 
 @managers_only  # client_org_archive refuses anyone else with the same 404
+@destructive(
+    _("Archive this client?"),
+    consequence=_("Its contacts lose access to the portal at once. Nothing is deleted, and you can restore it."),
+    label=_("Archive"),
+)
 @require_POST
 def client_archive(request: PortalRequest, org_id: int) -> HttpResponse:
     me = request.actor
     org = policy.client_org_get_for(me, org_id, include_archived=True)
-    archive = request.POST.get("archive") != "0"
-    client_org_archive(actor=me, org=org, archived=archive)
-    messages.success(request, _("Archived: its contacts no longer have access.") if archive else _("Restored."))
+    client_org_archive(actor=me, org=org, archived=True)
+    messages.success(request, _("Archived: its contacts no longer have access."))
+    return redirect("clients:detail", org_id=org.pk)
+
+
+@managers_only  # client_org_archive refuses anyone else with the same 404
+@require_POST
+def client_restore(request: PortalRequest, org_id: int) -> HttpResponse:
+    me = request.actor
+    org = policy.client_org_get_for(me, org_id, include_archived=True)
+    client_org_archive(actor=me, org=org, archived=False)
+    messages.success(request, _("Restored: its contacts have access again."))
     return redirect("clients:detail", org_id=org.pk)
 
 
@@ -101,8 +143,10 @@ def contacts(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     me = request.actor
     context = {
         "org": org,
+        **sections(me, org),
         "contacts": policy.contacts_for(me, org),
-        "may_manage_contacts": policy.may(me, "contacts.manage", org),
+        "invitations": [i for i in policy.invitations_for(me, org) if i.is_pending],
+        "tab": "contacts",
     }
     return render(request, "portal/clients/contacts.html", context)
 
@@ -132,16 +176,37 @@ def contact_detail(request: PortalRequest, org: ClientOrg, contact_id: int) -> H
     me = request.actor
     contact = policy.contact_get_for(me, org, contact_id, capability="contacts.manage")
     form = ContactRoleForm(request.POST or None, roles=policy.roles_for(me), initial={"role": contact.role})
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
-            if request.POST.get("action") == "deactivate":
-                person_deactivate(actor=me, user=contact.user)
-                messages.success(request, _("%(name)s no longer has access.") % {"name": contact.user})
-                return redirect("clients:detail", org_id=org.pk)
-            if form.is_valid():
-                contact_change_role(actor=me, contact=contact, role=form.cleaned_data["role"])
-                messages.success(request, _("Role changed."))
-                return redirect("clients:detail", org_id=org.pk)
+            contact_change_role(actor=me, contact=contact, role=form.cleaned_data["role"])
         except AccessError as error:
             add_to_form(form, error)
+        else:
+            messages.success(request, _("Role changed."))
+            return redirect(people_page(me, org))
     return render(request, "portal/clients/contact.html", {"form": form, "org": org, "contact": contact})
+
+
+@client_capability("contacts.manage")
+@destructive(
+    _("End this person's access?"),
+    consequence=_("They are signed out everywhere and can no longer sign in. Invite them again to restore it."),
+    label=_("Deactivate"),
+)
+@require_POST
+def contact_deactivate(request: PortalRequest, org: ClientOrg, contact_id: int) -> HttpResponse:
+    me = request.actor
+    contact = policy.contact_get_for(me, org, contact_id, capability="contacts.manage")
+    try:
+        person_deactivate(actor=me, user=contact.user)
+    except AccessError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s no longer has access.") % {"name": contact.user})
+    return redirect(people_page(me, org))
+
+
+def people_page(me: Actor, org: ClientOrg) -> str:
+    """Back to the organisation's people, or to its overview for someone who may manage but not list them."""
+    name = "clients:contacts" if policy.may(me, "contacts.view", org) else "clients:detail"
+    return reverse(name, kwargs={"org_id": org.pk})

@@ -1,5 +1,9 @@
 """A contact of client A gets 404 for every object of client B, by id, through every view that takes an id;
-staff members reach only the clients assigned to them."""
+staff members reach only the clients assigned to them.
+
+A destructive view (`portal.access.confirm.destructive`) asks before it looks the object up: without `confirmed=1`
+any id, whoever's it is, gets the same confirmation page, which changes nothing and names nothing. Its check is
+the confirmed POST, which reaches the view and must answer 404."""
 
 from collections.abc import Callable
 from typing import Any
@@ -8,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import UserSession
+from portal.access.confirm import is_destructive
 from portal.access.models import Invitation, Role, StaffMembership, StaffRole
 from portal.access.policy import SYSTEM, actor_for
 from portal.access.services import invitation_create
@@ -82,6 +87,7 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         "role_id": custom.pk,
         "membership_id": StaffMembership.objects.get(role=StaffRole.OWNER).pk,
         "session_id": session.public_id,
+        "page": 1,  # a page of a document's preview (documents:page_image)
     }
 
 
@@ -93,10 +99,17 @@ def test_a_contact_of_client_a_gets_404_for_every_object_of_client_b(
     carla = Contact.objects.get(user__email="carla.admin@contoso.example").user  # client admin: every capability
     url = reverse(url_name, kwargs={param: objects_of_client_b[param] for param in params})
 
-    response = getattr(as_user(carla), method)(url)
+    destructive = is_destructive(resolve(url).func)
+    data = {"confirmed": "1"} if destructive and method == "post" else {}
+
+    response = getattr(as_user(carla), method)(url, data)
 
     if method == "get" and response.status_code == 405:  # a POST-only action: the POST case is the check
         assert "GET" not in response["Allow"]
+        return
+    if method == "get" and destructive:  # its guard refuses, or it only asks (the same page for any id)
+        assert response.status_code in (200, 404), url
+        assert Invitation.objects.filter(email="new@fabrikam.example", revoked_at__isnull=True).exists()
         return
     assert response.status_code == 404, url
     assert Invitation.objects.filter(email="new@fabrikam.example", revoked_at__isnull=True).exists()
@@ -151,7 +164,7 @@ def test_owners_and_admins_reach_every_client(as_user: Callable[[Any], Client]) 
 def test_an_archived_clients_contacts_lose_access(as_user: Callable[[Any], Client]) -> None:
     carla = Contact.objects.get(user__email="carla.admin@contoso.example")
     owner = as_user(StaffMembership.objects.get(role=StaffRole.OWNER).user)
-    owner.post(reverse("clients:archive", kwargs={"org_id": carla.client_org_id}))
+    owner.post(reverse("clients:archive", kwargs={"org_id": carla.client_org_id}), {"confirmed": "1"})
 
     assert as_user(carla.user).get(reverse("clients:detail", kwargs={"org_id": carla.client_org_id})).status_code == 404
     assert owner.get(reverse("clients:detail", kwargs={"org_id": carla.client_org_id})).status_code == 200

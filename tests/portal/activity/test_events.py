@@ -90,12 +90,14 @@ COMMENT_TARGETS: dict[str, Callable[[], models.Model]] = {
 @dataclass(frozen=True)
 class Case:
     """`prepare` makes the target when it exists before the event (pages are then read before the event, which
-    may delete the target or end someone's access); `act` causes the event and returns who acted."""
+    may delete the target or end someone's access); `act` causes the event and returns who acted. A type people
+    are told of through another type's event (a mention, through its comment's) names that one as `recorded`."""
 
     verb: str
     name: str
     act: Callable[[Any], User]
     prepare: Callable[[], models.Model | None] = lambda: None
+    recorded: str | None = None
 
     @property
     def id(self) -> str:
@@ -107,7 +109,8 @@ def comment_cases() -> Iterator[Case]:
         if not name.endswith("-internal"):  # every comment on an internal target is a staff note
             yield Case("comment.added", name, lambda target: say(target, "Kick-off notes attached."), make)
         yield Case("note.added", name, lambda target: say(target, "Renewal at risk.", internal=True), make)
-        yield Case("comment.mentioned", name, lambda target: say(target, mention_everyone()), make)
+        comment = "note.added" if name.endswith("-internal") else "comment.added"
+        yield Case("comment.mentioned", name, lambda target: say(target, mention_everyone()), make, recorded=comment)
 
 
 def say(target: models.Model, body: str, internal: bool = False) -> User:
@@ -270,7 +273,7 @@ def test_each_event_is_told_to_exactly_who_may_open_its_target(
     finally:
         outbound.unregister(hook)
 
-    [event] = ActivityEvent.objects.exclude(pk__in=before).filter(verb=case.verb)
+    [event] = ActivityEvent.objects.exclude(pk__in=before).filter(verb=case.recorded or case.verb)
     if opens is None:  # the target was made by the event: read the pages now
         made = KINDS[event.target_type].model._default_manager.get(pk=event.target_id)
         opens = may_open(clients, made, event_type.capability, org)
@@ -286,15 +289,15 @@ def test_each_event_is_told_to_exactly_who_may_open_its_target(
     notified = set(Notification.objects.filter(event=event).values_list("user__email", flat=True))
     assert notified == expected
     assert notified, "the case should concern somebody"
-    emailed = {address for message in mail.outbox if about(message, event) for address in message.to}
-    assert emailed == notified  # everyone's default is an instant e-mail
+    emailed = {address for message in mail.outbox if about(message, event, case.verb) for address in message.to}
+    assert emailed == notified  # everyone's default is an instant e-mail, which names the type they are told of
     assert hooked.count(event) == 1
     on_timeline = {person.email for person in User.objects.filter(email__in=active) if shows(person, event)}
     assert on_timeline == may_see
 
 
-def about(message: Any, event: ActivityEvent) -> bool:
-    return str(EVENT_TYPES[event.verb].label) in str(message.subject) and event.target_label in str(message.subject)
+def about(message: Any, event: ActivityEvent, verb: str) -> bool:
+    return str(EVENT_TYPES[verb].label) in str(message.subject) and event.target_label in str(message.subject)
 
 
 def shows(person: User, event: ActivityEvent) -> bool:
@@ -394,6 +397,33 @@ def test_a_mentioned_person_is_told_once(in_demo: Any, told: Told) -> None:
             body="@victor.viewer@contoso.example have a look",
         )  # fmt: skip
 
-    victor = user("victor.viewer@contoso.example")
-    assert list(Notification.objects.filter(user=victor).values_list("event__verb", flat=True)) == ["comment.mentioned"]
-    assert Notification.objects.filter(user=user("paula.lead@contoso.example"), event__verb="comment.added").exists()
+    victor, paula = user("victor.viewer@contoso.example"), user("paula.lead@contoso.example")
+    assert Notification.objects.filter(user=victor).count() == 1
+    assert Notification.objects.filter(user=paula).count() == 1
+    [to_victor] = [message for message in mail.outbox if message.to == [victor.email]]
+    [to_paula] = [message for message in mail.outbox if message.to == [paula.email]]
+    assert str(EVENT_TYPES["comment.mentioned"].label) in str(to_victor.subject)  # told as a mention
+    assert str(EVENT_TYPES["comment.added"].label) in str(to_paula.subject)
+
+
+def test_a_comment_that_mentions_someone_is_listed_once(
+    in_demo: Any, as_user: Callable[[Any], Client], told: Told
+) -> None:
+    """The review's finding: a comment with a mention was two events, so every timeline (the client's page, the
+    audit log) listed it twice. One comment is one event, whoever it mentions."""
+    with told():
+        comment_add(
+            actor=actor_for(user("carla.admin@contoso.example")), target=contoso(),
+            body="Listed once? @victor.viewer@contoso.example @mia.member@northwind.example",
+        )  # fmt: skip
+
+    for email in ("victor.viewer@contoso.example", "paula.lead@contoso.example", "olivia.owner@northwind.example"):
+        reader = as_user(user(email))
+        about_it = recent(ActivityEvent).filter(data__excerpt__startswith="Listed once?")
+        assert events_for(actor_for(user(email))).filter(pk__in=about_it).count() == 1, email
+        page = reader.get(reverse("clients:detail", args=[contoso().pk])).content.decode()
+        assert page.count("Listed once?") == 2, email  # the thread, and the recent activity: once each
+        notifications = reader.get(reverse("activity:notifications")).content.decode()
+        assert notifications.count("Listed once?") == 1, email
+    owner = as_user(user("olivia.owner@northwind.example"))
+    assert owner.get(reverse("activity:audit_log")).content.decode().count("Listed once?") == 1

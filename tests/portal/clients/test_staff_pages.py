@@ -56,11 +56,20 @@ def test_an_owner_adds_edits_and_archives_a_client(owner: Client) -> None:
     org.refresh_from_db()
     assert (org.name, org.account_manager) == ("Woodgrove Bank plc", mia)
 
-    owner.post(reverse("clients:archive", kwargs={"org_id": org.pk}))
+    asked = owner.post(reverse("clients:archive", kwargs={"org_id": org.pk}))  # without the dialog's answer
+    org.refresh_from_db()
+    assert (asked.status_code, org.archived_at) == (200, None)
+    assert "Archive this client?" in asked.content.decode()
+
+    owner.post(reverse("clients:archive", kwargs={"org_id": org.pk}), {"confirmed": "1"})
     org.refresh_from_db()
     assert org.archived_at is not None
     assert org not in owner.get(reverse("clients:list")).context["orgs"]
     assert org in owner.get(reverse("clients:list") + "?archived=1").context["orgs"]
+
+    owner.post(reverse("clients:restore", kwargs={"org_id": org.pk}))
+    org.refresh_from_db()
+    assert org.archived_at is None
 
 
 def test_the_account_manager_must_be_staff(owner: Client) -> None:
@@ -144,5 +153,12 @@ def test_a_contacts_navigation_comes_from_their_capabilities(as_user: Callable[[
     def labels(client: Client) -> list[str]:
         return [str(item.label) for section in client.get("/").context["nav_sections"] for item in section.items]
 
-    assert labels(carla) == ["Home", "Your organisation", "Colleagues", "Invite a colleague", "Documents", "Notifications"]
+    assert labels(carla) == [
+        "Home",
+        "Your organisation",
+        "Colleagues",
+        "Invite a colleague",
+        "Documents",
+        "Notifications",
+    ]
     assert labels(victor) == ["Home", "Your organisation", "Documents", "Notifications"]
