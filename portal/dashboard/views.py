@@ -5,6 +5,7 @@ from portal.access import attention
 from portal.access import search as site_search
 from portal.access.http import PortalRequest, signed_in
 from portal.dashboard.checklist import checklist_for
+from portal.dashboard.feed import recent_activity
 
 # The longest query the search page accepts; longer ones are cut (a search box, not a document).
 QUERY_MAX = 200
@@ -12,13 +13,19 @@ QUERY_MAX = 200
 
 @signed_in
 def home(request: PortalRequest) -> HttpResponse:
+    """The checklist (owners and admins, until it is done), what needs the person (each feature's attention
+    providers) and the recent activity they may see."""
+    me = request.actor
     checklist = None
-    if request.actor.manages_portal:
-        steps = checklist_for(request.user, request.tenant)
+    if me.manages_portal:
+        steps = checklist_for(me, request.tenant)
         checklist = steps if not all(item["done"] for item in steps) else None
-    return render(
-        request, "portal/home.html", {"checklist": checklist, "needs": attention.needs_for(request.actor)}
-    )
+    context = {
+        "checklist": checklist,
+        "needs": attention.needs_for(me),
+        "activity": recent_activity(me),
+    }
+    return render(request, "portal/home.html", context)
 
 
 @signed_in

@@ -11,6 +11,10 @@ class DocumentsConfig(AppConfig):
 
         capabilities.register_targets()
 
+        from portal.documents import providers
+
+        providers.register()  # "what needs you" and the top bar's search
+
         from portal.activity.retention import RETENTION_PURGES
         from portal.documents.services import downloads_purge
 

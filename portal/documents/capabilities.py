@@ -14,6 +14,7 @@ from portal.conversations import registry
 DOCUMENTS_VIEW = register(
     "documents.view",
     label=_("See and download the organisation's documents"),
+    description=_("Browse the documents shared with their organisation, preview them and download every version."),
     default_roles={DefaultRole.CLIENT_ADMIN, DefaultRole.FINANCE, DefaultRole.PROJECT_LEAD, DefaultRole.VIEWER},
     url_name="documents:list",
 )

@@ -1,11 +1,13 @@
 """Reading documents for a person, through `portal.access`: internal folders are staff-only."""
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import F, QuerySet
+from datetime import datetime
 
-from portal.access.policy import Actor, NotFound, may, may_see
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from portal.access.policy import Actor, NotFound, client_orgs_for, may, may_see
 from portal.clients.models import ClientOrg
-from portal.documents.capabilities import document_visibility
+from portal.documents.capabilities import DOCUMENTS_VIEW, document_visibility
 from portal.documents.models import Document, DocumentVersion, Folder
 
 SEARCH = SearchVector("title", "description", config="simple")
@@ -52,3 +54,38 @@ def version_get_for(actor: Actor, version_id: int) -> DocumentVersion:
         raise NotFound
     document_get_for(actor, version.document_id)
     return version
+
+
+def documents_visible_to(actor: Actor) -> QuerySet[Document]:
+    """Every document the actor may open, across the organisations they reach (archived ones left out): staff,
+    those of their clients, internal folders included; a contact, their organisation's outside internal
+    folders, with documents.view. The rule of `document_get_for` (`policy.may_see`), as one query."""
+    if actor.is_staff:
+        return Document.objects.filter(folder__client_org__in=client_orgs_for(actor).values("pk"))
+    if actor.contact is not None and DOCUMENTS_VIEW.code in actor.capabilities:
+        return Document.objects.filter(folder__client_org_id=actor.contact.client_org_id, folder__internal=False)
+    return Document.objects.none()
+
+
+def documents_published_since(actor: Actor, since: datetime) -> QuerySet[Document]:
+    """Documents the actor may open that were published after `since`, leaving out those they published
+    themselves (their first version is theirs)."""
+    own = DocumentVersion.objects.filter(document=OuterRef("pk"), number=1, uploaded_by=actor.user)
+    documents = documents_visible_to(actor).filter(created_at__gt=since)
+    if actor.user is not None:
+        documents = documents.exclude(Exists(own))
+    return documents.select_related("folder__client_org").order_by("-created_at", "-id")
+
+
+def documents_matching(actor: Actor, query: str, *, limit: int) -> list[Document]:
+    """The top bar's search: documents the actor may open whose title or description holds the words (whole
+    words, through the full-text index), or whose title holds the text as typed (part of a word)."""
+    search = SearchQuery(query, config="simple", search_type="websearch")
+    documents = (
+        documents_visible_to(actor)
+        .annotate(search=SEARCH)
+        .filter(Q(search=search) | Q(title__icontains=query))
+        .select_related("folder__client_org")
+        .order_by("-updated_at", "-id")
+    )
+    return list(documents[:limit])

@@ -23,7 +23,7 @@ from portal.activity.retention import call_purge_function
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.conversations.services import comments_delete_for
-from portal.documents import resumable
+from portal.documents import previews, resumable
 from portal.documents.models import (
     Category,
     Document,
@@ -90,11 +90,12 @@ def scan_or_refuse(actor: Actor, folder: Folder, upload: UploadedFile, name: str
 @transaction.atomic
 @audited("document.deleted")
 def document_delete(*, actor: Actor, document: Document) -> None:
-    """Delete a document, its versions, its comments and their attachments, and their files (after commit: a
-    rollback keeps the files)."""
+    """Delete a document, its versions, its comments and their attachments, and their files, thumbnails and page
+    images (after commit: a rollback keeps the files)."""
     if not actor.manages_portal and not (actor.is_staff and may(actor, "documents.view", document.folder.client_org)):
         raise NotFound
     names = [name for pair in document.versions.values_list("file", "thumbnail") for name in pair if name]
+    version_ids = list(document.versions.values_list("pk", flat=True))
     record(actor=actor, verb="document.deleted", target=document)
     comments_delete_for(target=document)  # they point to it by type and id: nothing would cascade
     document.delete()
@@ -102,6 +103,7 @@ def document_delete(*, actor: Actor, document: Document) -> None:
     def delete_files() -> None:
         for name in names:
             default_storage.delete(name)
+        previews.remove(version_ids)
 
     transaction.on_commit(delete_files)
 
@@ -135,6 +137,10 @@ def folder_create(*, actor: Actor, org: ClientOrg, name: str, internal: bool) ->
     if not actor.is_staff or not may(actor, "documents.view", org):
         raise NotFound
     name = name.strip()
+    if not name:
+        raise DocumentError(_("Give the folder a name."), field="name")
+    if len(name) > Folder._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise DocumentError(_("A folder's name is at most 120 characters."), field="name")
     if Folder.objects.filter(client_org=org, name__iexact=name).exists():
         raise DocumentError(_("This client has a folder with that name already."), field="name")
     folder = Folder(client_org=org, name=name, internal=internal)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("documents/<int:document_id>/", views.document_detail, name="detail"),
     path("documents/versions/<int:version_id>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("documents/<int:document_id>/delete/", views.delete, name="delete"),
+    path("documents/<int:document_id>/versions/", views.version_new, name="version_new"),
+    path("documents/versions/<int:version_id>/pages/<int:page>.png", views.page_image, name="page_image"),
     path("clients/<int:org_id>/documents/uploads/", resumable_views.create, name="resumable_create"),
     path("documents/uploads/<uuid:upload_id>/", resumable_views.resume, name="resumable"),
 ]

@@ -9,16 +9,20 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access import limits
-from portal.access.http import PortalRequest, client_capability, signed_in
+from portal.access.confirm import destructive
+from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
 from portal.access.policy import NotFound
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
-from portal.documents import selectors
+from portal.documents import previews, selectors
+from portal.documents.forms import DocumentFilters, FolderForm, UploadForm, VersionForm
 from portal.documents.models import Category
 from portal.documents.services import (
     DocumentError,
@@ -27,45 +31,104 @@ from portal.documents.services import (
     documents_upload,
     folder_create,
 )
+from portal.documents.thumbnails import IMAGE_TYPES
 from portal.files.inspection import INLINE
+
+# The most documents the list shows; the filters narrow it down.
+LIST_SIZE = 200
+# The types with an in-page preview (previews.kind: PDFs also need to be small enough).
+PREVIEWABLE = frozenset({*IMAGE_TYPES, "application/pdf"})
 
 
 @client_capability("documents.view", archived_for_staff=True)
 def document_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     me = request.actor
-    folder_id = request.GET.get("folder", "")
+    folders = selectors.folders_for(me, org)
+    filters = DocumentFilters(request.GET, folders=folders)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
     documents = selectors.documents_for(
-        me, org, query=request.GET.get("q", ""), category=request.GET.get("category", ""),
-        folder_id=int(folder_id) if folder_id.isdigit() else None, order=request.GET.get("order", ""),
+        me, org, query=wanted.get("q", ""), category=wanted.get("category", ""), folder_id=wanted.get("folder"),
+        order=wanted.get("order", ""),
     )  # fmt: skip
     context = {
         "org": org,
-        "folders": selectors.folders_for(me, org),
-        "documents": documents[:200],
-        "categories": Category.choices,
-        "query": request.GET.get("q", ""),
-        "inline_types": INLINE,
+        "folders": folders,
+        "documents": list(documents[:LIST_SIZE]),
+        "filters": filters,
+        "filtering": filters.filtering(),
+        "list_size": LIST_SIZE,
+        "previewable": PREVIEWABLE,
         "resumable_above": settings.RESUMABLE_ABOVE_BYTES,
         "chunk_size": settings.RESUMABLE_CHUNK_BYTES,
     }
+    if me.is_staff:
+        context["upload_form"] = UploadForm(folders=folders)
+        context["folder_form"] = FolderForm()
     return render(request, "portal/documents/list.html", context)
 
 
 @signed_in  # document_get_for decides
 def document_detail(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The document, its versions, a preview of one of them (`?version=`, the latest by default; `?page=`) and
+    its comments."""
     me = request.actor
     document = selectors.document_get_for(me, document_id)
+    versions = list(document.versions.select_related("uploaded_by"))
+    wanted = request.GET.get("version", "")
+    shown = next((version for version in versions if str(version.pk) == wanted), versions[0] if versions else None)
     context = {
         "document": document,
         "org": document.folder.client_org,
-        "versions": document.versions.select_related("uploaded_by"),
-        "inline_types": INLINE,
+        "versions": versions,
+        "latest": versions[0] if versions else None,
+        "shown": shown,
+        "viewer": previews.viewer_for(shown, request.GET.get("page", "")) if shown else None,
+        "previewable": PREVIEWABLE,
+        "version_form": VersionForm() if me.is_staff else None,
         "thread": comments_for(me, document),
         "may_comment": may_comment(me, document),
         "target": document,
         "type_code": "document",
     }
     return render(request, "portal/documents/detail.html", context)
+
+
+@signed_in  # version_get_for decides
+def page_image(request: PortalRequest, version_id: int, page: int) -> FileResponse:
+    """Page `page` of a version's preview, as a PNG (portal.documents.previews). Guarded like the download: 404
+    for whoever may not see the document, and for a page the version does not have.
+
+    Viewing a preview is not recorded as a download: a page image is a picture of the document for reading on
+    the page, at screen resolution, not the file. Taking the file (the download view, inline or not) is what
+    `DownloadEvent` and the audit log record; recording every page turn as a download would bury those."""
+    version = selectors.version_get_for(request.actor, version_id)
+    name = previews.page_image(version, page)
+    if name is None:
+        raise NotFound
+    response = FileResponse(default_storage.open(name), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_only
+@require_POST
+@limits.per_person(limits.UPLOADS)
+def version_new(request: PortalRequest, document_id: int) -> HttpResponse:
+    """A new version of a document, through the checks of every upload (`documents_upload`: name, type sniffed
+    from the content, size, malware scan, the plan's quota)."""
+    me = request.actor
+    document = selectors.document_get_for(me, document_id)
+    if limits.limited(request):
+        messages.error(request, limits.message(limits.UPLOADS))
+        return redirect("documents:detail", document_id=document.pk)
+    try:
+        documents_upload(actor=me, folder=document.folder, uploads=request.FILES.getlist("file"), document=document)
+    except DocumentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The new version was published."))
+    return redirect("documents:detail", document_id=document.pk)
 
 
 @client_capability("documents.view")
@@ -78,7 +141,9 @@ def folder_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
         )
     except DocumentError as error:
         messages.error(request, error.message)
-    return redirect("documents:list", org_id=org.pk)
+    else:
+        messages.success(request, _("The folder was created: you can publish into it now."))
+    return redirect(reverse("documents:list", kwargs={"org_id": org.pk}) + "#upload")
 
 
 @signed_in  # version_get_for decides
@@ -93,6 +158,13 @@ def thumbnail(request: PortalRequest, version_id: int) -> FileResponse:
 
 
 @signed_in  # document_get_for and document_delete decide
+@destructive(
+    gettext_lazy("Delete this document?"),
+    consequence=gettext_lazy(
+        "Its versions, their files and its comments are deleted for everyone. This cannot be undone."
+    ),
+    label=gettext_lazy("Delete the document"),
+)
 @require_POST
 def delete(request: PortalRequest, document_id: int) -> HttpResponse:
     me = request.actor

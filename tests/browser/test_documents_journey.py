@@ -1,5 +1,5 @@
-"""Staff drags two files into a client folder and publishes them; a contact of that client finds one by search,
-previews it and downloads it."""
+"""Staff drags files into a client folder and publishes them; a contact of that client finds one by search,
+previews it on the document's page and downloads it."""
 
 import io
 from collections.abc import Iterator
@@ -89,7 +89,9 @@ def test_staff_publishes_by_drag_and_drop_and_a_contact_finds_previews_and_downl
     portal = live_url.replace("://localhost", "://demo.localhost")
     sign_in(page, portal, "mia.member@northwind.example")
     page.goto(f"{portal}/clients/1/documents/")
-    page.get_by_label("Folder", exact=True).select_option(label="Journey reports")
+    page.locator("#upload-form").get_by_role("combobox", name="Folder", exact=True).select_option(
+        label="Journey reports"
+    )
     files = page.evaluate_handle(
         """(png) => {
             const data = new DataTransfer();
@@ -109,21 +111,23 @@ def test_staff_publishes_by_drag_and_drop_and_a_contact_finds_previews_and_downl
 
     page.context.clear_cookies()
     sign_in(page, portal, "victor.viewer@contoso.example")
-    page.get_by_role("link", name="Documents").click()
+    page.get_by_role("link", name="Documents", exact=True).click()
     page.get_by_label("Search titles and descriptions").fill("photo")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("cell", name="site-photo", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="kickoff-minutes", exact=True)).not_to_be_visible()
     screenshot(page, "documents-2-found")
 
-    with page.expect_popup() as popup:
-        page.get_by_role("link", name="Preview").click()
-    preview = popup.value
-    preview.wait_for_load_state()
-    assert preview.evaluate("document.contentType") == "image/png"
+    page.get_by_role("link", name="Preview site-photo").click()  # in the page, not a new tab
+    viewer = page.locator("#preview figure.viewer img")
+    expect(viewer).to_be_visible()
+    viewer.evaluate("(img) => img.decode()")
+    assert viewer.evaluate("(img) => img.naturalWidth") == 24  # the picture itself, re-encoded by the portal
+    assert "/pages/1.png" in (viewer.get_attribute("src") or "")
+    screenshot(page, "documents-3-preview")
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="v1", exact=False).click()
+        page.get_by_role("link", name="Download", exact=True).click()
     assert download.value.suggested_filename == "site-photo.png"
     with open(download.value.path(), "rb") as saved:
         assert saved.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -1,6 +1,8 @@
 """The S3 path, against moto's S3 server on a loopback port, with real boto3 / django-storages calls: upload,
 versioning, presigned download (after the permission check), deletion."""
 
+import io
+import shutil
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
+from PIL import Image
 
 from accounts.models import User
 from portal.access.policy import actor_for
@@ -96,3 +99,33 @@ def test_upload_versions_presigned_download_and_deletion_on_s3(
 
     assert keys(bucket) == []
     assert not Document.objects.filter(pk=document.pk).exists()
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils renders PDFs (make installs it)")
+def test_page_images_are_read_and_kept_through_s3(
+    bucket: Any, in_demo: Any, as_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The preview never assumes a local path: the PDF is read through the storage, the page images are stored
+    in the bucket next to the documents and served by the portal (no presigned redirect an <img> could not
+    follow under the portal's CSP), and they go with the document."""
+    mia = actor_for(User.objects.get(email="mia.member@northwind.example"))
+    folder = Folder.objects.create(client_org=ClientOrg.objects.get(name="Contoso Retail"), name="Reports")
+    pages = [Image.new("RGB", (300, 400), colour) for colour in ("#ffffff", "#000000")]
+    content = io.BytesIO()
+    pages[0].save(content, "PDF", save_all=True, append_images=pages[1:])
+    [document] = documents_upload(
+        actor=mia, folder=folder, uploads=[SimpleUploadedFile("pack.pdf", content.getvalue())]
+    )
+    version = document.versions.get()
+    victor: Client = as_user(User.objects.get(email="victor.viewer@contoso.example"))
+
+    response: Any = victor.get(reverse("documents:page_image", kwargs={"version_id": version.pk, "page": 2}))
+
+    assert response.status_code == 200
+    darkness = Image.open(io.BytesIO(b"".join(response.streaming_content))).convert("L").getpixel((5, 5))
+    assert isinstance(darkness, int)
+    assert darkness < 20  # the second page, black
+    assert f"demo/previews/{version.pk}/2.png" in keys(bucket)
+    with django_capture_on_commit_callbacks(execute=True):
+        document_delete(actor=mia, document=document)
+    assert keys(bucket) == []

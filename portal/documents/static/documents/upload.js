@@ -5,7 +5,7 @@
   const zone = document.getElementById("dropzone");
   if (!zone) { return; }
   const form = document.getElementById("upload-form");
-  const input = document.getElementById("files");
+  const input = form.elements.files;
   const list = document.getElementById("upload-progress");
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 
