@@ -92,18 +92,21 @@ ALL = set(DEFAULT_ROLE_NAMES)
 ORGANISATION_VIEW = register(
     "organisation.view",
     label=_("See the organisation's overview"),
+    description=_("Open their organisation's page in the portal: its details and what happened recently."),
     default_roles=ALL,
     url_name="clients:detail",
 )
 CONTACTS_VIEW = register(
     "contacts.view",
     label=_("See colleagues who use the portal"),
+    description=_("See who else in their organisation has access to the portal, and with which role."),
     default_roles={DefaultRole.CLIENT_ADMIN, DefaultRole.PROJECT_LEAD},
     url_name="clients:contacts",
 )
 CONTACTS_MANAGE = register(
     "contacts.manage",
     label=_("Invite colleagues and manage their access"),
+    description=_("Invite people from their organisation, change their roles and end their access."),
     default_roles={DefaultRole.CLIENT_ADMIN},
     url_name="clients:invite",
 )

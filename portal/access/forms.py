@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import name_field
@@ -65,15 +66,44 @@ class StaffRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
 
 
+class CheckboxSelectMultipleWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes whose options each say what they mean: the description sits under the option's name and is
+    tied to its box by `aria-describedby` (hidden from the label's text, so it is read once, as a description).
+
+    Named so that its `widget_type` stays "checkboxselectmultiple" (Django drops a trailing "Widget"), which is
+    what <c-field> renders as a fieldset with its legend above the options."""
+
+    def __init__(self, *args: Any, descriptions: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.descriptions = descriptions or {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        description = self.descriptions.get(option["value"])
+        if description and option["attrs"].get("id"):
+            help_id = f"{option['attrs']['id']}_description"
+            option["attrs"]["aria-describedby"] = help_id
+            option["label"] = format_html(
+                '<span>{}<span class="choice-help" id="{}" aria-hidden="true">{}</span></span>',
+                option["label"], help_id, description,
+            )  # fmt: skip
+        return option
+
+
 class RoleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     capabilities = forms.MultipleChoiceField(
-        label=_("What people with this role may do"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("What people with this role may do"),
+        help_text=_("Tick what contacts with this role may do in their own organisation."),
+        required=False,
+        widget=CheckboxSelectMultipleWidget,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["capabilities"].choices = [(code, cap.label) for code, cap in REGISTRY.items()]  # type: ignore[attr-defined]
+        field = self.fields["capabilities"]
+        field.choices = [(code, capability.label) for code, capability in REGISTRY.items()]  # type: ignore[attr-defined]
+        field.widget.descriptions = {code: capability.description for code, capability in REGISTRY.items()}
 
 
 class ProfileForm(forms.Form):
@@ -81,13 +111,19 @@ class ProfileForm(forms.Form):
 
 
 class SecurityForm(forms.Form):
-    mfa_policy = forms.ChoiceField(label=_("Two-factor authentication"), choices=MfaPolicy.choices)
+    mfa_policy = forms.ChoiceField(
+        label=_("Two-factor authentication"),
+        choices=MfaPolicy.choices,
+        help_text=_("Whoever it is required of sets up an authenticator app or a passkey at their next sign-in."),
+    )
     unscanned_files = forms.ChoiceField(
         label=_("Files too large for the virus scanner"),
         choices=[("reject", _("Refuse them")), ("flag", _("Accept them, flagged as not scanned"))],
     )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+        label=_("Time zone"),
+        choices=[(zone, zone) for zone in sorted(zoneinfo.available_timezones())],
+        help_text=_("The portal's times and the daily digest follow it."),
     )
     digest_hour = forms.TypedChoiceField(
         label=_("Send the daily digest at"), coerce=int, choices=[(hour, f"{hour:02d}:00") for hour in range(24)]

@@ -6,10 +6,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import add_to_form
 from portal.access import limits, policy
+from portal.access.capabilities import REGISTRY
+from portal.access.confirm import destructive
 from portal.access.forms import (
     AcceptInvitationForm,
     InviteStaffForm,
@@ -21,6 +24,7 @@ from portal.access.forms import (
     invitation_arguments,
 )
 from portal.access.http import PortalRequest, managers_only, public, signed_in
+from portal.access.models import Invitation
 from portal.access.policy import NotFound
 from portal.access.services import (
     AccessError,
@@ -99,45 +103,89 @@ def staff_member(request: PortalRequest, membership_id: int) -> HttpResponse:
     me = request.actor
     membership = policy.staff_get_for(me, membership_id)
     form = StaffRoleForm(request.POST or None, initial={"role": membership.role})
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
-            if request.POST.get("action") == "deactivate":
-                person_deactivate(actor=me, user=membership.user)
-                messages.success(request, _("%(name)s no longer has access.") % {"name": membership.user})
-                return redirect("access:team")
-            if form.is_valid():
-                staff_change_role(actor=me, membership=membership, role=form.cleaned_data["role"])
-                messages.success(request, _("Role changed."))
-                return redirect("access:team")
+            staff_change_role(actor=me, membership=membership, role=form.cleaned_data["role"])
         except AccessError as error:
             add_to_form(form, error)
+        else:
+            messages.success(request, _("Role changed."))
+            return redirect("access:team")
     return render(request, "portal/access/staff_member.html", {"form": form, "membership": membership})
 
 
-@signed_in  # staff, and contacts who manage their organisation's contacts: invitation_get_for decides
+@managers_only  # staff_get_for shows the team to managers only; person_deactivate refuses an admin an owner
+@destructive(
+    gettext_lazy("Deactivate this person?"),
+    consequence=gettext_lazy(
+        "They are signed out everywhere at once and can no longer sign in. What they uploaded and wrote stays."
+    ),
+    label=gettext_lazy("Deactivate"),
+)
 @require_POST
-def invitation_action(request: PortalRequest, invitation_id: int, action: str) -> HttpResponse:
+def staff_deactivate(request: PortalRequest, membership_id: int) -> HttpResponse:
     me = request.actor
-    invitation = policy.invitation_get_for(me, invitation_id)
+    membership = policy.staff_get_for(me, membership_id)
     try:
-        if action == "resend" and limits.count(request, limits.INVITATIONS):
-            messages.error(request, limits.message(limits.INVITATIONS))
-        elif action == "resend":
-            invitation_resend(actor=me, invitation=invitation)
-            messages.success(request, _("The invitation was sent again."))
-        else:
-            invitation_revoke(actor=me, invitation=invitation)
-            messages.success(request, _("The invitation was revoked."))
+        person_deactivate(actor=me, user=membership.user)
     except AccessError as error:
         messages.error(request, error.message)
+        return redirect("access:staff_member", membership_id=membership.pk)
+    messages.success(request, _("%(name)s no longer has access.") % {"name": membership.user})
+    return redirect("access:team")
+
+
+def _back_from(invitation: Invitation) -> HttpResponse:
+    """Where an invitation's page is: its client's, or the team's."""
     if invitation.client_org_id:
         return redirect("clients:detail", org_id=invitation.client_org_id)
     return redirect("access:team")
 
 
+@signed_in  # staff, and contacts who manage their organisation's contacts: invitation_get_for decides
+@require_POST
+def invitation_resend_view(request: PortalRequest, invitation_id: int) -> HttpResponse:
+    me = request.actor
+    invitation = policy.invitation_get_for(me, invitation_id)
+    if limits.count(request, limits.INVITATIONS):
+        messages.error(request, limits.message(limits.INVITATIONS))
+        return _back_from(invitation)
+    try:
+        invitation_resend(actor=me, invitation=invitation)
+    except AccessError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation was sent again."))
+    return _back_from(invitation)
+
+
+@signed_in  # staff, and contacts who manage their organisation's contacts: invitation_get_for decides
+@destructive(
+    gettext_lazy("Revoke this invitation?"),
+    consequence=gettext_lazy("The link in it stops working at once. You can invite the same address again later."),
+    label=gettext_lazy("Revoke"),
+)
+@require_POST
+def invitation_revoke_view(request: PortalRequest, invitation_id: int) -> HttpResponse:
+    me = request.actor
+    invitation = policy.invitation_get_for(me, invitation_id)
+    try:
+        invitation_revoke(actor=me, invitation=invitation)
+    except AccessError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation was revoked."))
+    return _back_from(invitation)
+
+
 @managers_only
 def roles(request: PortalRequest) -> HttpResponse:
-    return render(request, "portal/access/roles.html", {"roles": policy.roles_for(request.actor)})
+    """Each role with what it grants, by the capabilities' names and descriptions (never their codes)."""
+    roles = [
+        (role, [REGISTRY[code] for code in REGISTRY if code in role.capabilities])
+        for role in policy.roles_for(request.actor)
+    ]
+    return render(request, "portal/access/roles.html", {"roles": roles, "capability_count": len(REGISTRY)})
 
 
 @managers_only
@@ -165,11 +213,38 @@ def profile(request: PortalRequest) -> HttpResponse:
         profile_update(actor=me, full_name=form.cleaned_data["full_name"])
         messages.success(request, _("Saved."))
         return redirect("access:profile")
-    context = {"form": form, "sessions": policy.sessions_for(me), "current_key": request.session.session_key}
+    sessions = list(policy.sessions_for(me))
+    context = {
+        "form": form,
+        "sessions": sessions,
+        "session_rows": [(session, _device_name(session.user_agent)) for session in sessions],
+        "current_key": request.session.session_key,
+    }
     return render(request, "portal/access/profile.html", context)
 
 
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
+           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))  # fmt: skip
+
+
+def _device_name(user_agent: str) -> str:
+    """A session's browser as people name it ("Firefox on Linux"), or the raw string when it is none we know."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or user_agent
+
+
 @signed_in
+@destructive(
+    gettext_lazy("Sign out everywhere else?"),
+    consequence=gettext_lazy(
+        "Every other browser and device signed in as you is signed out at once. This one stays signed in."
+    ),
+    label=gettext_lazy("End the other sessions"),
+)
 @require_POST
 def end_other_sessions(request: PortalRequest) -> HttpResponse:
     ended = end_sessions(actor=request.actor, user=request.actor.user, keep=request.session.session_key)
@@ -177,7 +252,12 @@ def end_other_sessions(request: PortalRequest) -> HttpResponse:
     return redirect("access:profile")
 
 
-@signed_in
+@signed_in  # session_get_for finds the person's own sessions only
+@destructive(
+    gettext_lazy("End this session?"),
+    consequence=gettext_lazy("That browser or device is signed out at once."),
+    label=gettext_lazy("End the session"),
+)
 @require_POST
 def end_session(request: PortalRequest, session_id: int) -> HttpResponse:
     session = policy.session_get_for(request.actor, session_id)

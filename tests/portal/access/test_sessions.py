@@ -18,6 +18,7 @@ from portal.access.models import StaffMembership
 pytestmark = pytest.mark.django_db
 HOST = {"host": "demo.localhost"}
 PASSWORD = "northwind-demo-2026"
+CONFIRMED = {"confirmed": "1"}  # what the confirmation dialog of a destructive action sends
 NEW_PASSWORD = "a-fresh-passphrase-2027"
 VICTOR = "victor.viewer@contoso.example"
 
@@ -69,7 +70,7 @@ def test_ending_the_other_sessions_ends_one_whose_key_a_password_change_rotated(
     assert not signed_in(b)  # Django signs the other sessions out on a password change
 
     sign_in(c, VICTOR, NEW_PASSWORD)
-    ended = c.post(reverse("access:end_other_sessions"))
+    ended = c.post(reverse("access:end_other_sessions"), CONFIRMED)
     assert ended.status_code == 302
 
     assert not signed_in(a)
@@ -98,7 +99,7 @@ def test_ending_one_session_follows_a_rotated_key(in_demo: Any) -> None:
     sign_in(c, VICTOR, NEW_PASSWORD)
     [session] = [s for s in c.get(reverse("access:profile")).context["sessions"] if s.user_agent == "Browser A"]
 
-    c.post(reverse("access:end_session", kwargs={"session_id": session.public_id}))
+    c.post(reverse("access:end_session", kwargs={"session_id": session.public_id}), CONFIRMED)
 
     assert not signed_in(a)
     assert signed_in(c)
@@ -110,7 +111,8 @@ def test_one_cannot_end_the_current_session_by_its_id(in_demo: Any) -> None:
     key = a.cookies[settings.SESSION_COOKIE_NAME].value
     [session] = [s for s in a.get(reverse("access:profile")).context["sessions"] if s.session_key == key]
 
-    assert a.post(reverse("access:end_session", kwargs={"session_id": session.public_id})).status_code == 404
+    ending = reverse("access:end_session", kwargs={"session_id": session.public_id})
+    assert a.post(ending, CONFIRMED).status_code == 404
     assert signed_in(a)
 
 
@@ -147,7 +149,7 @@ def test_ending_the_other_sessions_after_a_password_change_with_a_second_factor(
     assert not signed_in(b)
 
     sign_in_with_totp(c, "adam.admin@northwind.example", secret, NEW_PASSWORD)
-    c.post(reverse("access:end_other_sessions"))
+    c.post(reverse("access:end_other_sessions"), CONFIRMED)
 
     assert not signed_in(a)
     assert signed_in(c)
@@ -163,7 +165,7 @@ def test_ending_the_other_sessions_ends_one_signed_in_with_a_second_factor(in_de
     page = c.get(reverse("access:profile")).content
     assert b"Browser A" in page
     assert b"Browser C" in page
-    c.post(reverse("access:end_other_sessions"))
+    c.post(reverse("access:end_other_sessions"), CONFIRMED)
 
     assert not signed_in(a)
     assert signed_in(c)
@@ -178,7 +180,7 @@ def test_deactivation_ends_every_session_including_rotated_ones(in_demo: Any) ->
     sign_in(owner, "olivia.owner@northwind.example")
     membership = StaffMembership.objects.get(user=mia)
 
-    owner.post(reverse("access:staff_member", kwargs={"membership_id": membership.pk}), {"action": "deactivate"})
+    owner.post(reverse("access:staff_deactivate", kwargs={"membership_id": membership.pk}), CONFIRMED)
 
     assert stored_sessions_of(mia) == []
     User.objects.filter(pk=mia.pk).update(is_active=True)  # even were the account enabled again

@@ -18,6 +18,7 @@ from portal.clients.models import Contact
 pytestmark = pytest.mark.django_db
 HOST = {"host": "demo.localhost"}
 PASSWORD = "northwind-demo-2026"
+CONFIRMED = {"confirmed": "1"}  # what the confirmation dialog of a destructive action sends
 
 
 def browser(user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0") -> Client:
@@ -51,7 +52,7 @@ def test_deactivating_through_the_staff_page_ends_access(in_demo: Any) -> None:
     sign_in(owner, "olivia.owner@northwind.example")
     mia = StaffMembership.objects.get(user__email="mia.member@northwind.example")
 
-    owner.post(reverse("access:staff_member", kwargs={"membership_id": mia.pk}), {"action": "deactivate"})
+    owner.post(reverse("access:staff_deactivate", kwargs={"membership_id": mia.pk}), CONFIRMED)
 
     assert victim.get("/").status_code == 302
     assert not UserSession.objects.filter(user=mia.user).exists()
@@ -62,7 +63,7 @@ def test_an_admin_cannot_deactivate_an_owner(in_demo: Any) -> None:
     sign_in(admin, "adam.admin@northwind.example")
     owner = StaffMembership.objects.get(role=StaffRole.OWNER)
 
-    response = admin.post(reverse("access:staff_member", kwargs={"membership_id": owner.pk}), {"action": "deactivate"})
+    response = admin.post(reverse("access:staff_deactivate", kwargs={"membership_id": owner.pk}), CONFIRMED)
 
     assert response.status_code == 404
     owner.user.refresh_from_db()
@@ -78,7 +79,7 @@ def test_people_see_their_sessions_and_end_the_others(in_demo: Any) -> None:
     assert b"Laptop browser" in page.content
     assert b"Phone browser" in page.content
 
-    laptop.post(reverse("access:end_other_sessions"))
+    laptop.post(reverse("access:end_other_sessions"), CONFIRMED)
 
     assert phone.get("/").status_code == 302
     assert laptop.get("/").status_code == 200
@@ -91,7 +92,7 @@ def test_ending_one_session_by_id_only_works_on_ones_own(in_demo: Any) -> None:
     carlas_session = UserSession.objects.get(user__email="carla.admin@contoso.example")
 
     ending = reverse("access:end_session", kwargs={"session_id": carlas_session.public_id})
-    assert victor.post(ending).status_code == 404
+    assert victor.post(ending, CONFIRMED).status_code == 404
     assert carla.get("/").status_code == 200
 
 

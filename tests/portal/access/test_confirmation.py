@@ -1,0 +1,156 @@
+"""Destructive actions ask first: every view marked `@destructive` answers a GET, or a POST without `confirmed=1`,
+with a confirmation page and changes nothing; with `confirmed=1` it acts.
+
+`CASES` holds, for each marked view, a person allowed to act and an object to act on, and how to tell whether it
+was acted on. The walk over both URLconfs fails when a marked view has no case (add one with the view) and when a
+view whose URL name says it deletes, archives, deactivates, revokes or ends something is not marked."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User, UserSession
+from operators.demo import DEMO_STAFF
+from portal.access.confirm import is_destructive
+from portal.access.models import Invitation, StaffMembership
+from portal.clients.models import ClientOrg, Contact
+from portal.documents.models import Document
+from tests.portal.access.test_guards import views_of
+from tests.portal.conftest import HOST
+
+pytestmark = pytest.mark.django_db
+
+DESTRUCTIVE_WORDS = ("delete", "archive", "deactivate", "revoke", "end_", "remove")
+
+
+@dataclass
+class Prepared:
+    client: Client
+    url: str
+    acted: Callable[[], bool]  # has the action happened?
+
+
+def _signed_in(email: str) -> Client:
+    client = Client(headers={"host": HOST})
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def _owner() -> Client:
+    return _signed_in(DEMO_STAFF[0].email)
+
+
+def _delete_document() -> Prepared:
+    document = Document.objects.order_by("pk").first()
+    assert document is not None
+    url = reverse("documents:delete", kwargs={"document_id": document.pk})
+    return Prepared(_owner(), url, lambda: not Document.objects.filter(pk=document.pk).exists())
+
+
+def _archive_client() -> Prepared:
+    org = ClientOrg.objects.filter(archived_at__isnull=True).order_by("pk").first()
+    assert org is not None
+    url = reverse("clients:archive", kwargs={"org_id": org.pk})
+    return Prepared(_owner(), url, lambda: ClientOrg.objects.get(pk=org.pk).archived_at is not None)
+
+
+def _deactivate_contact() -> Prepared:
+    contact = Contact.objects.filter(user__is_active=True, user__email="victor.viewer@contoso.example").get()
+    url = reverse("clients:contact_deactivate", kwargs={"org_id": contact.client_org_id, "contact_id": contact.pk})
+    return Prepared(_owner(), url, lambda: not User.objects.get(pk=contact.user_id).is_active)
+
+
+def _deactivate_staff() -> Prepared:
+    membership = StaffMembership.objects.exclude(user__email=DEMO_STAFF[0].email).order_by("pk").first()
+    assert membership is not None
+    url = reverse("access:staff_deactivate", kwargs={"membership_id": membership.pk})
+    return Prepared(_owner(), url, lambda: not User.objects.get(pk=membership.user_id).is_active)
+
+
+def _revoke_invitation() -> Prepared:
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email="new.person@example.com", kind="staff", staff_role="member", token_hash="c" * 64,
+        sent_at=now, expires_at=now + timedelta(days=7),
+    )  # fmt: skip
+    url = reverse("access:revoke", kwargs={"invitation_id": invitation.pk})
+    return Prepared(_owner(), url, lambda: Invitation.objects.get(pk=invitation.pk).revoked_at is not None)
+
+
+def _other_session_of_the_owner() -> tuple[Client, UserSession]:
+    elsewhere = _owner()  # another browser of the same person
+    key = elsewhere.session.session_key
+    return _owner(), UserSession.objects.get(session_key=key)
+
+
+def _end_session() -> Prepared:
+    client, other = _other_session_of_the_owner()
+    url = reverse("access:end_session", kwargs={"session_id": other.public_id})
+    return Prepared(client, url, lambda: not UserSession.objects.filter(session_key=other.session_key).exists())
+
+
+def _end_other_sessions() -> Prepared:
+    client, other = _other_session_of_the_owner()
+    url = reverse("access:end_other_sessions")
+    return Prepared(client, url, lambda: not UserSession.objects.filter(session_key=other.session_key).exists())
+
+
+CASES: dict[str, Callable[[], Prepared]] = {
+    "documents:delete": _delete_document,
+    "clients:archive": _archive_client,
+    "clients:contact_deactivate": _deactivate_contact,
+    "access:staff_deactivate": _deactivate_staff,
+    "access:revoke": _revoke_invitation,
+    "access:end_session": _end_session,
+    "access:end_other_sessions": _end_other_sessions,
+}
+
+
+def _all_views() -> list[tuple[str | None, Any]]:
+    views = []
+    for urlconf in ("config.urls_tenant", "config.urls_public"):
+        views += [(name, view) for _route, name, _kwargs, view in views_of(get_resolver(urlconf).url_patterns)]
+    return views
+
+
+def test_every_destructive_view_has_a_case_here() -> None:
+    marked = {name for name, view in _all_views() if is_destructive(view)}
+
+    assert marked == set(CASES)
+
+
+def test_every_view_named_for_a_destructive_action_is_marked() -> None:
+    unmarked = [
+        name
+        for name, view in _all_views()
+        if name and not name.startswith(("account_", "mfa_")) and any(w in name.split(":")[-1] for w in DESTRUCTIVE_WORDS)
+        and not is_destructive(view)
+    ]  # fmt: skip
+
+    assert unmarked == []  # allauth's own views (account_*, mfa_*) confirm through <c-confirm> in their templates
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_destructive_view_asks_first_and_acts_only_when_confirmed(name: str, in_demo: Any) -> None:
+    prepared = CASES[name]()
+
+    asked = prepared.client.get(prepared.url)
+    refused = prepared.client.post(prepared.url, {"note": "kept"})
+
+    for response in (asked, refused):
+        assert response.status_code == 200
+        assert response.templates[0].name == "portal/confirm.html"
+        assert b'name="confirmed" value="1"' in response.content
+    assert b'name="note" value="kept"' in refused.content  # the confirmation posts the same fields back
+    assert not prepared.acted()
+
+    confirmed = prepared.client.post(prepared.url, {"confirmed": "1"})
+
+    assert confirmed.status_code == 302
+    assert prepared.acted()
