@@ -85,9 +85,7 @@ class Palette:
     focus: str  # the focus ring, on every neutral surface and on `accent_soft`
 
     def css(self) -> str:
-        return "".join(
-            f"  --{name.replace('_', '-')}: {value};\n" for name, value in self.__dict__.items()
-        )
+        return "".join(f"  --{name.replace('_', '-')}: {value};\n" for name, value in self.__dict__.items())
 
 
 def palette(brand: str, *, dark: bool = False) -> Palette:

@@ -44,5 +44,7 @@ def search(actor: Any, query: str) -> list[Group]:
     query = query.strip()
     if not query:
         return []
-    groups = [Group(key, label, icon, provider(actor, query, LIMIT)) for key, (label, icon, provider) in PROVIDERS.items()]
+    groups = [
+        Group(key, label, icon, provider(actor, query, LIMIT)) for key, (label, icon, provider) in PROVIDERS.items()
+    ]
     return [group for group in groups if group.hits]

@@ -40,7 +40,8 @@ class NavSection:
 
 
 def _contact_items(actor: Actor, unread: dict[str, int]) -> list[NavItem]:
-    assert actor.contact is not None
+    if actor.contact is None:
+        return []
     org_id = actor.contact.client_org_id
     items = []
     for code in sorted(actor.capabilities, key=list(REGISTRY).index):
@@ -104,5 +105,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {"nav_sections": sections, "unread_notifications": sum(unread.values())}
     if actor.is_staff:
         # Lazy: evaluated by the template only, with one query for the first few clients.
-        context["switcher_clients"] = client_orgs_for(actor).select_related(None).only("pk", "name").order_by("name")[:SWITCHER_SIZE]
+        clients = client_orgs_for(actor).select_related(None).only("pk", "name").order_by("name")
+        context["switcher_clients"] = clients[:SWITCHER_SIZE]
     return context

@@ -3,14 +3,14 @@
 Loaded as a builtin (settings.TEMPLATES), so every template and component can use them without `{% load %}`."""
 
 import zlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django import template
 from django.forms import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import SafeString
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -52,7 +52,7 @@ def relative(value: datetime | date | None) -> str:
     if 0 < seconds < 3600:
         minutes = seconds // 60
         return ngettext("%(n)d min ago", "%(n)d min ago", minutes) % {"n": minutes}
-    if 0 < seconds < 6 * 3600 or (0 < seconds and local.date() == today):
+    if 0 < seconds < 6 * 3600 or (seconds > 0 and local.date() == today):
         hours = seconds // 3600
         return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
     if seconds < 0:

@@ -124,7 +124,11 @@ TEMPLATES = [
                     ],
                 )
             ],
-            "builtins": ["django_cotton.templatetags.cotton", "heroicons.templatetags.heroicons", "branding.templatetags.ui"],
+            "builtins": [
+                "django_cotton.templatetags.cotton",
+                "heroicons.templatetags.heroicons",
+                "branding.templatetags.ui",
+            ],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
@@ -205,7 +209,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# Security notices (password changed, e-mail changed, two-factor changes), in Portico's words (templates/account/email/).
+# Security notices (password changed, e-mail changed, two-factor changes), in Portico's words
+# (templates/account/email/).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # A refused sign-in marks both fields aria-invalid (accounts.forms.LoginForm).
