@@ -4,11 +4,17 @@ the test database). Screenshots go to .var/screenshots/."""
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
 from playwright.sync_api import Page, sync_playwright
 
+from accounts.models import UserSession
+from tenants.models import Tenant
 from tests.support.processes import ROOT
+from tests.tenants.committed import commit_now
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / ".var" / "screenshots"
@@ -41,3 +47,20 @@ def page() -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def forget_journey_sign_ins(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """The web server commits the sessions a journey signs in with; remove them afterwards (from every schema),
+    so later tests that count a person's sessions find only their own. Journeys only (they use `live_url`)."""
+    started = timezone.now()
+    yield
+    if "live_url" not in request.fixturenames:
+        return
+
+    def remove() -> None:
+        for schema in ["public", *Tenant.objects.values_list("schema_name", flat=True)]:
+            with schema_context(schema):
+                UserSession.objects.filter(created_at__gte=started).delete()
+
+    commit_now(django_db_blocker, remove)
