@@ -72,7 +72,15 @@ system-deps:
 test: roles lint system-deps
 	$(WITH_SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
 
+# Loads gunicorn with Debian's wrk, installed here when missing (bench/load.py does the same for the quick mode).
 bench: roles
+	@command -v wrk >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "[system] installing Debian packages: wrk"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; \
+	  else echo "[system] missing Debian package: wrk (the bench's HTTP load generator; as root: apt-get install wrk)"; exit 1; fi; \
+	}
 	$(WITH_SERVICES) $(BIN)/python bench/run.py
 
 stop:

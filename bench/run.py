@@ -1,4 +1,4 @@
-"""`make bench`: provisioning and tenant-resolution figures, side by side in one run.
+"""`make bench`: provisioning, tenant-resolution, upload and page-throughput figures, side by side in one run.
 
 Runs against its own database (`<name>_bench`, kept between runs) holding at least 200 tenant schemas, prints a
 table with the ratios the issues ask for, writes `.var/bench/results.json` (a list of {name, value, unit}) and
@@ -8,7 +8,13 @@ targets are checked as ratios where two methods are compared.
 Everything it writes is its own: the database, a Redis database, and a state folder (`.var/bench/`: results,
 gunicorn's log, media, uploads, collected static files), so it never disturbs development or the test suite.
 
-`--quick` runs the same harness end to end in seconds (a few tenants, a few runs, a small upload) in a database
+Page throughput (bench/page.py): gunicorn with the production settings and 2 workers on loopback, loaded by Debian's
+`wrk` (installed when missing) after a warm-up: `/healthz` as the same run's reference, then a signed-in contact's
+documents list with 50 documents in the demo portal; and the SQL statements of one render of that list, with 50 and
+with 5 documents (in-process, the test client, the same settings).
+
+`--quick` runs the same harness end to end in seconds (a few tenants, a few runs, a small upload, a second of load
+from two connections) in a database
 and state folder of its own (`<name>_bench_quick`, `.var/bench-quick/`, or `--database` / `--state-dir`): the
 test suite runs it so a broken bench fails CI. Its figures mean nothing and its targets are not enforced.
 """
@@ -23,7 +29,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
+
+if TYPE_CHECKING:
+    from bench.page import PageFigures
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `tests.support`, when run as a script
@@ -38,8 +48,15 @@ FIGURES = (
     "resolve_cached_us",
     "resolve_stock_us",
     "upload_1gb_peak_rss_mb",
+    "healthz_rps",
+    "page_rps",
+    "page_p50_ms",
+    "page_p99_ms",
+    "page_queries",
+    "page_queries_5",
     "provision_migrate_over_clone",
     "resolve_stock_over_cached",
+    "page_over_healthz",
 )
 
 
@@ -56,10 +73,15 @@ class Plan:
     resolve_passes: int
     upload_bytes: int
     redis_db: int
+    # wrk: seconds of warm-up (each URL), then of each measurement; connections and threads.
+    load_warmup_s: int
+    load_s: int
+    load_connections: int
+    load_threads: int
 
 
-FULL = Plan(False, BASELINE_SCHEMAS, RESOLVE_TENANTS, 15, 5, 15, 20, 1024 * MIB, redis_db=14)
-QUICK = Plan(True, 3, 3, 2, 1, 1, 3, 4 * MIB, redis_db=13)
+FULL = Plan(False, BASELINE_SCHEMAS, RESOLVE_TENANTS, 15, 5, 15, 20, 1024 * MIB, 14, 5, 15, 8, 2)
+QUICK = Plan(True, 3, 3, 2, 1, 1, 3, 4 * MIB, 13, 1, 1, 2, 1)
 
 
 def use_bench_services(plan: Plan, database: str | None, state: Path) -> str:
@@ -244,10 +266,48 @@ def measure_resolution(passes: int, tenants: int) -> tuple[float, float]:
     return cached, stock
 
 
+def production_env(state: Path, *, workers: int) -> dict[str, str]:
+    """gunicorn's environment: the production settings with bench values (bench/upload.py), on the bench's
+    database, Redis database and cache prefix (already in this process's environment), on a free loopback port."""
+    from bench import upload
+    from tests.support.network import free_port
+
+    env = upload.production_environment(free_port(), state)
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    env["REDIS_URL"] = os.environ["REDIS_URL"]
+    env["CACHE_KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]
+    env["WEB_CONCURRENCY"] = str(workers)
+    return env
+
+
+def collect_static(state: Path) -> None:
+    """The production settings serve the manifest's static files (whitenoise): collected once, into the state."""
+    env = production_env(state, workers=1)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+def measure_page(plan: Plan, state: Path) -> "PageFigures":
+    """Page throughput and statements (bench/page.py). 2 workers, the production configuration except worker
+    recycling (`max_requests`), switched off: at /healthz's rate it would restart a worker every few seconds and
+    measure the restarts."""
+    from bench import page
+
+    env = production_env(state, workers=2)
+    env["GUNICORN_MAX_REQUESTS"] = "0"
+    env.pop("GUNICORN_TIMEOUT")  # the production default
+    return page.measure(
+        env,
+        state,
+        warmup_seconds=plan.load_warmup_s,
+        seconds=plan.load_s,
+        connections=plan.load_connections,
+        threads=plan.load_threads,
+    )
+
+
 def measure_upload(size: int, state: Path) -> float:
-    """Set up a client, a folder and a verified owner in the first bench tenant, collect static files for the
-    production settings, upload `size` bytes (1 GiB) through gunicorn, then remove the document again (the
-    quota)."""
+    """Set up a client, a folder and a verified owner in the first bench tenant, upload `size` bytes (1 GiB)
+    through gunicorn (static files collected), then remove the document again (the quota)."""
     from allauth.account.models import EmailAddress
     from django_tenants.utils import tenant_context
 
@@ -258,7 +318,6 @@ def measure_upload(size: int, state: Path) -> float:
     from portal.documents.models import Document, Folder
     from portal.documents.services import document_delete
     from tenants.models import Tenant
-    from tests.support.network import free_port
 
     tenant = Tenant.objects.get(slug="bench-0000")
     email = "owner@bench-0000.example"
@@ -271,12 +330,8 @@ def measure_upload(size: int, state: Path) -> float:
             name="Bench client", account_manager=owner
         )
         folder, _created = Folder.objects.get_or_create(client_org=org, name="Bench uploads")
-    port = free_port()
-    env = upload.production_environment(port, state)
-    env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    env["REDIS_URL"] = os.environ["REDIS_URL"]
-    env["CACHE_KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    env = production_env(state, workers=1)
+    port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
     try:
         return upload.measure(port, env, folder.pk, org.pk, email, "bench-owner-password-2026", size, state)
     finally:
@@ -296,6 +351,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     plan = QUICK if args.quick else FULL
+    from bench import load
+
+    load.ensure_wrk()  # before the long steps: a missing load tool fails the bench at once
     state = (args.state_dir or ROOT / ".var" / ("bench-quick" if plan.quick else "bench")).resolve()
     state.mkdir(parents=True, exist_ok=True)
     bench_db = use_bench_services(plan, args.database, state)
@@ -319,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     clone_ms, migrate_ms = measure_schema_steps(clone_runs=plan.clone_runs, migrate_runs=plan.migrate_runs)
     total_ms = measure_total(runs=plan.total_runs)
     cached_us, stock_us = measure_resolution(passes=plan.resolve_passes, tenants=plan.resolve_tenants)
+    collect_static(state)
+    print(
+        f"Loading gunicorn with wrk ({plan.load_connections} connections, {plan.load_s} s per URL after"
+        f" {plan.load_warmup_s} s of warm-up): /healthz, then a contact's documents list…",
+        flush=True,
+    )
+    page = measure_page(plan, state)  # before the upload: its gigabyte is still being written back to disk after it
     print(f"Uploading {plan.upload_bytes // MIB} MiB through gunicorn…", flush=True)
     upload_mb = measure_upload(plan.upload_bytes, state)
 
@@ -330,6 +395,12 @@ def main(argv: list[str] | None = None) -> int:
         {"name": "resolve_cached_us", "value": round(cached_us, 2), "unit": "us"},
         {"name": "resolve_stock_us", "value": round(stock_us, 2), "unit": "us"},
         {"name": "upload_1gb_peak_rss_mb", "value": round(upload_mb, 1), "unit": "MB"},
+        {"name": "healthz_rps", "value": page.healthz_rps, "unit": "req/s"},
+        {"name": "page_rps", "value": page.page_rps, "unit": "req/s"},
+        {"name": "page_p50_ms", "value": page.page_p50_ms, "unit": "ms"},
+        {"name": "page_p99_ms", "value": page.page_p99_ms, "unit": "ms"},
+        {"name": "page_queries", "value": page.page_queries, "unit": "statements"},
+        {"name": "page_queries_5", "value": page.page_queries_5, "unit": "statements"},
     ]
     value = {figure["name"]: float(figure["value"]) for figure in figures}
     ratios: list[dict[str, float | str]] = [
@@ -343,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             "value": round(value["resolve_stock_us"] / value["resolve_cached_us"], 2),
             "unit": "x",
         },
+        {"name": "page_over_healthz", "value": round(value["page_rps"] / value["healthz_rps"], 3), "unit": "x"},
     ]
     targets = [
         ("provision_schema_migrate_ms / provision_schema_clone_ms >= 5", float(ratios[0]["value"]) >= 5),
@@ -350,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
         ("resolve_stock_us / resolve_cached_us >= 5", float(ratios[1]["value"]) >= 5),
         (f"at least {plan.baseline_schemas} tenant schemas", value["tenant_schemas"] >= plan.baseline_schemas),
         ("upload_1gb_peak_rss_mb < 100", value["upload_1gb_peak_rss_mb"] < 100),
+        ("page_rps / healthz_rps >= 0.10", float(ratios[2]["value"]) >= 0.10),
+        ("page_queries <= 8", value["page_queries"] <= 8),
+        ("page_queries == page_queries_5", value["page_queries"] == value["page_queries_5"]),
     ]
 
     print()

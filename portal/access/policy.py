@@ -9,7 +9,7 @@ they run in (and nothing else: the schema is the tenant boundary).
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -38,12 +38,16 @@ class Actor:
     def staff(self) -> StaffMembership | None:
         if self.user is None or not self.user.is_active:
             return None
+        if "staff" in self.user._state.fields_cache:  # loaded with the user (`backends.PortalAuthenticationBackend`)
+            return cast(StaffMembership | None, self.user._state.fields_cache["staff"])
         return StaffMembership.objects.filter(user=self.user).first()
 
     @cached_property
     def contact(self) -> Contact | None:
         if self.user is None or not self.user.is_active or self.staff is not None:
             return None
+        if "contact" in self.user._state.fields_cache:
+            return cast(Contact | None, self.user._state.fields_cache["contact"])
         return Contact.objects.select_related("client_org", "role").filter(user=self.user).first()
 
     @property

@@ -4,24 +4,34 @@ target no longer exists falls back, to its organisation's page (or the notificat
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
+from django.db.models import CharField, QuerySet, Value
 from django.urls import reverse
 
 from portal.access.visibility import KINDS
 from portal.activity.models import ActivityEvent
 
 
-def _existing(events: list[ActivityEvent]) -> set[tuple[str, int]]:
-    """(target type, id) of the events' targets that still exist: one query per kind of target."""
+def existing_targets(events: Iterable[ActivityEvent]) -> set[tuple[str, int]]:
+    """(target type, id) of the events' targets that still exist, in one query whatever the number of events and
+    of kinds of target among them (a UNION of one SELECT per kind)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for event in events:
         if event.target_type in KINDS:
             wanted[event.target_type].add(event.target_id)
-    found = set()
-    for label, ids in wanted.items():
-        manager = KINDS[label].model._default_manager
-        found |= {(label, pk) for pk in manager.filter(pk__in=ids).values_list("pk", flat=True)}
-    return found
+    selects: list[QuerySet[Any]] = [
+        KINDS[label]
+        .model._default_manager.filter(pk__in=ids)
+        .order_by()
+        .annotate(target_kind=Value(label, output_field=CharField()))
+        .values_list("target_kind", "pk")
+        for label, ids in sorted(wanted.items())
+    ]
+    if not selects:
+        return set()
+    first, *others = selects
+    return {(str(label), int(pk)) for label, pk in (first.union(*others, all=True) if others else first)}
 
 
 def _path(event: ActivityEvent, exists: bool) -> str:
@@ -35,9 +45,9 @@ def _path(event: ActivityEvent, exists: bool) -> str:
 
 
 def event_paths(events: Iterable[ActivityEvent]) -> dict[int, str]:
-    """Each event's link (a path on the portal), by event id, in a query per kind of target."""
+    """Each event's link (a path on the portal), by event id, in one query."""
     events = list(events)
-    existing = _existing(events)
+    existing = existing_targets(events)
     return {event.pk: _path(event, (event.target_type, event.target_id) in existing) for event in events}
 
 

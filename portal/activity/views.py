@@ -63,7 +63,7 @@ def mark_read(request: PortalRequest, notification_id: int | None = None) -> Htt
 def preferences(request: PortalRequest) -> HttpResponse:
     me = request.actor
     types = selectors.receivable_types(me)
-    current = {code: selectors.frequency_for(me.user, code) for code in types}
+    current = selectors.frequencies_for(me.user, types)
     form = PreferencesForm(request.POST or None, event_types=types, initial_frequencies=current)
     if request.method == "POST" and form.is_valid():
         services.preferences_save(actor=me, frequencies=form.cleaned_data)

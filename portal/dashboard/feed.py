@@ -3,12 +3,11 @@ scope (`portal.activity.selectors.events_for`): a contact, their organisation's 
 clients they reach. Any feature that records events (documents, comments, later engagements) shows up here
 without this module knowing it."""
 
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from portal.access.policy import Actor, client_orgs_for
 from portal.access.visibility import KINDS
+from portal.activity.links import existing_targets
 from portal.activity.models import ActivityEvent
 from portal.activity.selectors import events_for
 
@@ -22,19 +21,6 @@ class Item:
     client: str = ""  # for staff, who follow several clients: which one it is about
 
 
-def _existing(events: list[ActivityEvent]) -> set[tuple[str, int]]:
-    """The targets that still exist: one query per kind of target, whatever the number of events."""
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for event in events:
-        if event.target_type in KINDS:
-            wanted[event.target_type].add(event.target_id)
-    found = set()
-    for label, ids in wanted.items():
-        manager: Any = KINDS[label].model._default_manager
-        found |= {(label, pk) for pk in manager.filter(pk__in=ids).values_list("pk", flat=True)}
-    return found
-
-
 def recent_activity(actor: Actor, *, size: int = SIZE) -> list[Item]:
     """The latest `size` events about clients (staff: not the portal's own business, such as staff invitations,
     which the audit log shows), each linking to its target's page while the target exists."""
@@ -42,7 +28,7 @@ def recent_activity(actor: Actor, *, size: int = SIZE) -> list[Item]:
     if actor.is_staff:
         events = events.filter(client_org_id__isnull=False)
     latest = list(events[:size])
-    existing = _existing(latest)
+    existing = existing_targets(latest)  # one query, whatever the events and their kinds
     clients: dict[int, str] = {}
     if actor.is_staff:
         ids = {event.client_org_id for event in latest if event.client_org_id is not None}

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.access import search
-from portal.access.policy import Actor, may
+from portal.access.policy import Actor
 from portal.clients.models import Contact
-from portal.organisations.selectors import clients_matching, contacts_matching
+from portal.organisations.selectors import clients_matching, contacts_matching, orgs_where_may
 
 
 def find_clients(actor: Actor, query: str, limit: int) -> list[search.Hit]:
@@ -25,13 +25,13 @@ def find_clients(actor: Actor, query: str, limit: int) -> list[search.Hit]:
 
 def find_people(actor: Actor, query: str, limit: int) -> list[search.Hit]:
     contacts = list(contacts_matching(actor, query)[:limit])
-    manages = {org.pk: may(actor, "contacts.manage", org) for org in {contact.client_org for contact in contacts}}
+    manages = orgs_where_may(actor, "contacts.manage", [contact.client_org for contact in contacts])
 
     def page(contact: Contact) -> str:
         """The contact's own page for those who manage the organisation's contacts (not their own, not in an
         archived organisation), else the organisation's list of people."""
         org = contact.client_org
-        if manages[org.pk] and org.archived_at is None and contact.user_id != actor.user.pk:
+        if org.pk in manages and org.archived_at is None and contact.user_id != actor.user.pk:
             return reverse("clients:contact", kwargs={"org_id": org.pk, "contact_id": contact.pk})
         return reverse("clients:contacts", kwargs={"org_id": org.pk})
 

@@ -1,8 +1,11 @@
 """Reading client organisations and their people for a person, built on `portal.access.policy` (the scope of
 the client and contacts pages)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
+from portal.access.capabilities import REGISTRY
 from portal.access.policy import Actor, client_orgs_for, may
 from portal.clients.models import ClientOrg, Contact
 
@@ -34,3 +37,18 @@ def contacts_matching(actor: Actor, query: str) -> QuerySet[Contact]:
     for word in query.split():
         contacts = contacts.filter(Q(user__full_name__icontains=word) | Q(user__email__icontains=word))
     return contacts.select_related("user", "role", "client_org").order_by("user__full_name", "user__email")
+
+
+def orgs_where_may(actor: Actor, capability: str, orgs: Iterable[ClientOrg]) -> set[int]:
+    """The ids of those of `orgs` where the actor may do `capability`: `policy.may`'s answer for each, in at most
+    one query for staff (the clients they reach, archived ones included) and none for a contact (their own
+    organisation and role, already loaded), whatever the number of organisations."""
+    if capability not in REGISTRY:
+        raise KeyError(f"unregistered capability {capability!r}")
+    orgs = list(orgs)
+    ids = {org.pk for org in orgs}
+    if not ids or actor.manages_portal:  # owners and admins reach every client
+        return ids
+    if actor.is_staff:
+        return set(client_orgs_for(actor, include_archived=True).filter(pk__in=ids).values_list("pk", flat=True))
+    return {org.pk for org in orgs if may(actor, capability, org)}

@@ -1,6 +1,7 @@
 """`make bench` runs end to end: its quick mode, as a subprocess with the suite's own environment, in a database
 and a state folder of its own. The folder starts missing, as on a fresh clone (where the bench used to crash
-opening gunicorn's log)."""
+opening gunicorn's log). Its page figures come from gunicorn under wrk and from one in-process render with 50 and
+with 5 documents."""
 
 import json
 import os
@@ -14,6 +15,7 @@ from django.conf import settings
 from bench.run import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGE_FIGURES = ("healthz_rps", "page_rps", "page_p50_ms", "page_p99_ms", "page_queries", "page_queries_5")
 
 
 def test_the_bench_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
@@ -32,6 +34,11 @@ def test_the_bench_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
     assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     printed = {line.split()[0] for line in result.stdout.splitlines() if re.match(r"^[a-z_0-9]+\s+[\d.]+\s+\S+$", line)}
     assert set(FIGURES) <= printed, result.stdout
+    assert {*PAGE_FIGURES, "page_over_healthz"} <= set(FIGURES)
     written = json.loads((state / "results.json").read_text())
     assert [figure["name"] for figure in written] == list(FIGURES)
+    value = {figure["name"]: figure["value"] for figure in written}
+    assert all(value[name] > 0 for name in PAGE_FIGURES), value
     assert (state / "gunicorn.log").exists()
+    statements = (state / "page_queries.sql").read_text().splitlines()
+    assert len(statements) == value["page_queries"]

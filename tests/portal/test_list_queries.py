@@ -1,0 +1,530 @@
+"""Every list page of the portal runs the same SQL statements whatever the number of rows it shows (issue 14): each
+page is rendered with a few rows and with many, after a warm-up request each time (routes, the schema check and
+content types are per-process caches), and the two renders must run the same number of statements. The rows are
+made through the services, with what the page reads of each (versions with thumbnails and uploaders, comments
+with authors and attachments, events with actors, contacts with roles, invitations, ...). The navigation's
+per-request statements are the same in both renders, so they cancel out.
+
+The list pages of `config.urls_tenant`, each covered below:
+  clients:list (current and archived), clients:detail (contacts, invitations, comments, recent activity),
+  clients:contacts, clients:activity, documents:list, documents:detail (versions, comments),
+  activity:notifications (page and htmx list), activity:audit_log (page and CSV), access:team, access:roles,
+  access:profile (sessions), dashboard:home ("what needs you", recent activity), dashboard:search,
+  conversations:mentions (the mention picker's people), activity:preferences (one choice per event type),
+  account_email (a person's addresses) and mfa_list_webauthn (their passkeys).
+Not lists: the forms (clients:create/edit, clients:invite, clients:contact, access:staff_member, access:role_*,
+access:security, branding:settings; their choices come from one query each), single objects and files
+(downloads, thumbnails, page images, attachments), POST-only actions (their htmx answers render the lists above:
+conversations:add the thread, activity:read the notification list), the invitation, sign-in, MFA and
+unsubscribe pages, the icons and the style guide (sample data, development only)."""
+
+import difflib
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+from typing import Any, cast
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from accounts.models import User
+from portal.access.models import Role, StaffRole
+from portal.access.policy import actor_for
+from portal.access.services import invitation_create, person_deactivate, role_save
+from portal.activity.services import preferences_save
+from portal.clients.models import ClientOrg
+from portal.conversations.services import comment_add
+from portal.documents.models import Document, Folder
+from portal.documents.services import document_download_record, documents_upload, folder_create
+from portal.organisations.services import client_org_archive
+from tests.portal.conftest import HOST
+from tests.portal.factories import ClientOrgFactory, ContactFactory, StaffFactory, make_user
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 3, 15
+OWNER = "olivia.owner@northwind.example"
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+SignIn = Callable[[Any], Client]
+Told = Callable[[], Any]
+_serial = count(1)
+
+
+def serial() -> int:
+    """A number no other row of this test run has (names and addresses stay unique)."""
+    return next(_serial)
+
+
+def png(seed: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 16), (seed * 37 % 256, 90, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def person(first: str, domain: str) -> User:
+    n = serial()
+    return cast(User, make_user(f"{first.lower()}{n}@{domain}", full_name=f"{first} Example{n}"))
+
+
+def staff(role: str = StaffRole.MEMBER) -> User:
+    return cast(User, StaffFactory(user=person("Sam", "provider.test"), role=role).user)
+
+
+def contact(org: ClientOrg, role: str = "viewer", first: str = "Casey") -> User:
+    return cast(User, ContactFactory(user=person(first, "tailspin.test"), client_org=org, role=role_of(role)).user)
+
+
+def role_of(slug: str) -> Role:
+    return Role.objects.get(slug=slug)
+
+
+@dataclass
+class World:
+    """A client of its own, so the demo's history stays out of the lists: its account manager (a member of staff,
+    who reaches only their clients), a colleague on its team, a client admin (every capability) and a viewer, a
+    shared and an internal folder, and one document with a version."""
+
+    org: ClientOrg
+    manager: User
+    colleague: User
+    lead: User
+    viewer: User
+    shared: Folder
+    internal: Folder
+    document: Document
+
+
+@pytest.fixture
+def world(in_demo: Any, told: Told) -> World:
+    manager, colleague = staff(), staff()
+    org = cast(ClientOrg, ClientOrgFactory(name="Tailspin Toys", account_manager=manager))
+    org.team.add(colleague)
+    lead, viewer = contact(org, "client-admin", "Lee"), contact(org, "viewer", "Vic")
+    shared = folder_create(actor=actor_for(manager), org=org, name="Reports", internal=False)
+    internal = folder_create(actor=actor_for(manager), org=org, name="Working papers", internal=True)
+    with told():
+        [document] = documents_upload(
+            actor=actor_for(manager), folder=shared, uploads=[SimpleUploadedFile("Annual plan.png", png(0))]
+        )
+    return World(org, manager, colleague, lead, viewer, shared, internal, document)
+
+
+# --- measuring --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Render:
+    statements: list[str]
+    response: Any
+
+
+def render(
+    client: Client, url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
+) -> Render:
+    """The page's statements, after a warm-up request (per-process caches fill on the first one)."""
+    assert client.get(url, data, headers=headers).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, data, headers=headers)
+    assert response.status_code == 200
+    return Render([query["sql"] for query in captured.captured_queries], response)
+
+
+def shape(sql: str) -> str:
+    """A statement without its numbers, so a diff shows the statements that differ, not the ids."""
+    return re.sub(r"\d+", "N", sql)
+
+
+def assert_flat(
+    client: Client,
+    url: str,
+    grow: Callable[[int], object],
+    rows: Callable[[Any], int],
+    data: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """`grow(FEW)`, render; `grow(MANY - FEW)` more, render again: more rows shown, the same statements run."""
+    grow(FEW)
+    few = render(client, url, data, headers)
+    grow(MANY - FEW)
+    many = render(client, url, data, headers)
+
+    assert rows(few.response) < rows(many.response), "the larger render must show more rows"
+    extra = "\n".join(
+        difflib.unified_diff([shape(s) for s in few.statements], [shape(s) for s in many.statements], lineterm="")
+    )
+    assert len(many.statements) == len(few.statements), f"statements that grew with the rows:\n{extra}"
+
+
+def html(response: Any) -> str:
+    return str(response.content.decode())
+
+
+# --- rows, made as people make them ---------------------------------------------------------------------------
+
+
+def publish(world: World, told: Told, n: int) -> None:
+    """`n` documents: images (with a thumbnail, made by the task after commit) and PDFs, by either member of
+    staff, one in three in the internal folder and one in three with a second version by the other one."""
+    people = [world.manager, world.colleague]
+    with told():
+        for i in range(n):
+            k = serial()
+            by, other = people[i % 2], people[(i + 1) % 2]
+            folder = world.internal if i % 3 == 2 else world.shared
+            upload = (
+                SimpleUploadedFile(f"Chart {k}.png", png(k))
+                if i % 2 == 0
+                else SimpleUploadedFile(f"Report {k}.pdf", PDF)
+            )
+            [document] = documents_upload(actor=actor_for(by), folder=folder, uploads=[upload], category="report")
+            if i % 3 == 0:
+                documents_upload(
+                    actor=actor_for(other), folder=folder, document=document,
+                    uploads=[SimpleUploadedFile(f"Chart {k} v2.png", png(k + 1))],
+                )  # fmt: skip
+
+
+def discuss(world: World, told: Told, target: Any, n: int) -> None:
+    """`n` comments on `target`: by the client admin and both members of staff, every other one with a file
+    attached, some mentioning someone, some internal notes (staff only)."""
+    authors = [world.lead, world.manager, world.colleague]
+    with told():
+        for i in range(n):
+            author = authors[i % 3]
+            body = f"Point {serial()}: see the figures" + (f" @{world.viewer.email}" if i % 4 == 1 else "")
+            files = [SimpleUploadedFile(f"figures-{i}.pdf", PDF)] if i % 2 == 0 else []
+            if i % 2 == 1:
+                files.append(SimpleUploadedFile(f"photo-{i}.png", png(i)))
+            comment_add(
+                actor=actor_for(author), target=target, body=body, files=files,
+                internal=author != world.lead and i % 5 == 2,
+            )  # fmt: skip
+
+
+def invite(world: World, n: int, *, by: User | None = None) -> None:
+    roles = ["viewer", "finance", "project-lead"]
+    for i in range(n):
+        k = serial()
+        invitation_create(
+            actor=actor_for(by or world.manager), email=f"invitee{k}@tailspin.test", full_name=f"Invitee {k}",
+            client_org=world.org, role=role_of(roles[i % 3]),
+        )  # fmt: skip
+
+
+def client_people(world: World, n: int) -> None:
+    """`n` contacts with their roles (one in four deactivated) and `n` pending invitations."""
+    roles = ["viewer", "finance", "project-lead", "client-admin"]
+    for i in range(n):
+        user = contact(world.org, roles[i % 4])
+        if i % 4 == 3:
+            person_deactivate(actor=actor_for(world.manager), user=user)
+    invite(world, n)
+
+
+def news(world: World, told: Told, n: int) -> None:
+    """`n` pieces of news about the client, each of another kind of target, by the colleague: a document published
+    (a document), a comment mentioning the client admin and the manager (the client), an invitation (an
+    invitation)."""
+    colleague = actor_for(world.colleague)
+    with told():
+        for i in range(n):
+            kind = i % 3
+            if kind == 0:
+                documents_upload(
+                    actor=colleague, folder=world.shared, uploads=[SimpleUploadedFile(f"News {serial()}.png", png(i))]
+                )
+            elif kind == 1:
+                body = f"Update {serial()} for @{world.lead.email} and @{world.manager.email}"
+                comment_add(actor=colleague, target=world.org, body=body, files=[SimpleUploadedFile("a.pdf", PDF)])
+            else:
+                invite(world, 1, by=world.colleague)
+
+
+# --- the client pages -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("archived", [False, True], ids=["current", "archived"])
+def test_the_clients_list_reads_managers_and_head_counts_without_a_statement_per_client(
+    world: World, as_user: SignIn, archived: bool
+) -> None:
+    owner = actor_for(User.objects.get(email=OWNER))
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            mine = i % 2 == 0  # half managed by them, half where they are on the team
+            org = cast(
+                ClientOrg,
+                ClientOrgFactory(name=f"Client {serial()}", account_manager=world.manager if mine else world.colleague),
+            )
+            if not mine:
+                org.team.add(world.manager)
+            contact(org, "client-admin")
+            contact(org, "viewer")
+            if archived:
+                client_org_archive(actor=owner, org=org)
+
+    url = reverse("clients:list")
+    assert_flat(
+        as_user(world.manager), url, grow, lambda r: len(r.context["orgs"]), {"archived": "1"} if archived else None
+    )
+
+
+def test_a_clients_overview_lists_people_invitations_comments_and_activity_in_fixed_statements(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    def grow(n: int) -> None:
+        client_people(world, n)
+        discuss(world, told, world.org, n)
+
+    def rows(response: Any) -> int:
+        context = response.context
+        return len(context["contacts"]) + len(context["invitations"]) + len(context["thread"])
+
+    assert_flat(as_user(world.manager), reverse("clients:detail", kwargs={"org_id": world.org.pk}), grow, rows)
+
+
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_a_clients_people_and_invitations_list_without_a_statement_per_person(
+    world: World, as_user: SignIn, who: str
+) -> None:
+    def rows(response: Any) -> int:
+        return len(response.context["contacts"]) + len(response.context["invitations"])
+
+    url = reverse("clients:contacts", kwargs={"org_id": world.org.pk})
+    assert_flat(as_user(getattr(world, who)), url, lambda n: client_people(world, n), rows)
+
+
+def test_a_clients_activity_page_lists_events_without_a_statement_per_event(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    url = reverse("clients:activity", kwargs={"org_id": world.org.pk})
+    assert_flat(as_user(world.manager), url, lambda n: news(world, told, n), lambda r: len(r.context["timeline"]))
+
+
+# --- documents --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_the_documents_list_reads_versions_thumbnails_and_folders_without_a_statement_per_document(
+    world: World, as_user: SignIn, told: Told, who: str
+) -> None:
+    url = reverse("documents:list", kwargs={"org_id": world.org.pk})
+    client = as_user(getattr(world, who))
+
+    assert_flat(client, url, lambda n: publish(world, told, n), lambda r: len(r.context["documents"]))
+    assert 'class="thumbnail"' in html(client.get(url))
+
+
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_a_documents_page_lists_versions_and_comments_without_a_statement_per_row(
+    world: World, as_user: SignIn, told: Told, who: str
+) -> None:
+    staff_actors = [actor_for(world.manager), actor_for(world.colleague)]
+
+    def grow(n: int) -> None:
+        with told():
+            for i in range(n):
+                documents_upload(
+                    actor=staff_actors[i % 2], folder=world.shared, document=world.document,
+                    uploads=[SimpleUploadedFile(f"Annual plan v{serial()}.png", png(i))],
+                )  # fmt: skip
+        discuss(world, told, world.document, n)
+
+    def rows(response: Any) -> int:
+        return len(response.context["versions"]) + len(response.context["thread"])
+
+    url = reverse("documents:detail", kwargs={"document_id": world.document.pk})
+    assert_flat(as_user(getattr(world, who)), url, grow, rows)
+
+
+# --- notifications and the history ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_the_notification_centre_links_each_item_without_a_statement_per_notification(
+    world: World, as_user: SignIn, told: Told, who: str, htmx: bool
+) -> None:
+    client = as_user(getattr(world, who))
+    assert_flat(
+        client, reverse("activity:notifications"), lambda n: news(world, told, n), lambda r: len(r.context["items"]),
+        headers={"HX-Request": "true"} if htmx else None,
+    )  # fmt: skip
+
+
+def audit_rows(world: World, told: Told, n: int) -> None:
+    """News, and what only the audit log shows: downloads (by the client admin)."""
+    news(world, told, n)
+    version = world.document.versions.first()
+    assert version is not None
+    for _ in range(n):
+        document_download_record(actor=actor_for(world.lead), version=version, inline=False)
+
+
+def test_the_audit_log_lists_events_without_a_statement_per_event(world: World, as_user: SignIn, told: Told) -> None:
+    assert_flat(
+        as_user(world.manager), reverse("activity:audit_log"), lambda n: audit_rows(world, told, n),
+        lambda r: len(r.context["events"]),
+    )  # fmt: skip
+
+
+def test_the_audit_logs_csv_export_writes_every_event_without_a_statement_per_event(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    assert_flat(
+        as_user(world.manager), reverse("activity:audit_log"), lambda n: audit_rows(world, told, n),
+        lambda r: len(r.content.decode().splitlines()), {"format": "csv"},
+    )  # fmt: skip
+
+
+def test_notification_preferences_read_the_persons_choices_in_one_statement(world: World, as_user: SignIn) -> None:
+    preferences_save(
+        actor=actor_for(world.lead), frequencies={"comment.added": "digest", "document.published": "in_app"}
+    )
+
+    page = render(as_user(world.lead), reverse("activity:preferences"))
+
+    reads = [sql for sql in page.statements if "activity_notificationpreference" in sql]
+    assert len(reads) == 1
+    assert len(page.response.context["form"].fields) > 2
+
+
+# --- the portal's people ----------------------------------------------------------------------------------------
+
+
+def test_the_team_lists_staff_and_invitations_without_a_statement_per_person(world: World, as_user: SignIn) -> None:
+    owner = User.objects.get(email=OWNER)
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            member = staff(StaffRole.ADMIN if i % 3 == 0 else StaffRole.MEMBER)
+            if i % 4 == 3:
+                person_deactivate(actor=actor_for(owner), user=member)
+            k = serial()
+            invitation_create(
+                actor=actor_for(owner), email=f"newstaff{k}@provider.test", full_name=f"New Staff {k}",
+                staff_role=StaffRole.MEMBER,
+            )  # fmt: skip
+
+    def rows(response: Any) -> int:
+        return len(response.context["members"]) + len(response.context["invitations"])
+
+    assert_flat(as_user(owner), reverse("access:team"), grow, rows)
+
+
+def test_the_roles_page_lists_roles_and_their_capabilities_without_a_statement_per_role(
+    world: World, as_user: SignIn
+) -> None:
+    owner = User.objects.get(email=OWNER)
+    choices = [["organisation.view"], ["organisation.view", "documents.view"], ["contacts.view", "comments.create"]]
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            role_save(actor=actor_for(owner), role=None, name=f"Custom role {serial()}", capabilities=choices[i % 3])
+
+    assert_flat(as_user(owner), reverse("access:roles"), grow, lambda r: len(r.context["roles"]))
+
+
+def test_the_profile_lists_the_persons_sessions_without_a_statement_per_session(world: World, as_user: SignIn) -> None:
+    def grow(n: int) -> None:
+        for _ in range(n):
+            Client(headers={"host": HOST}).force_login(world.lead)
+
+    assert_flat(as_user(world.lead), reverse("access:profile"), grow, lambda r: len(r.context["sessions"]))
+
+
+def test_the_email_page_lists_addresses_without_a_statement_per_address(world: World, as_user: SignIn) -> None:
+    def grow(n: int) -> None:
+        for i in range(n):
+            EmailAddress.objects.create(user=world.lead, email=f"lee{serial()}@tailspin.test", verified=i % 2 == 0)
+
+    assert_flat(as_user(world.lead), reverse("account_email"), grow, lambda r: len(r.context["emailaddresses"]))
+
+
+def test_the_passkeys_page_lists_keys_without_a_statement_per_key(world: World, as_user: SignIn) -> None:
+    def grow(n: int) -> None:
+        for i in range(n):
+            Authenticator.objects.create(
+                user=world.lead, type=Authenticator.Type.WEBAUTHN,
+                data={"name": f"Key {serial()}", "passwordless": i % 2 == 0},
+            )  # fmt: skip
+
+    assert_flat(as_user(world.lead), reverse("mfa_list_webauthn"), grow, lambda r: len(r.context["authenticators"]))
+
+
+# --- home, search, mentions -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_home_lists_what_needs_the_person_and_recent_activity_without_a_statement_per_item(
+    world: World, as_user: SignIn, told: Told, who: str
+) -> None:
+    second = cast(ClientOrg, ClientOrgFactory(name="Tailspin Labs", account_manager=world.manager))
+    second.team.add(world.colleague)
+    labs = folder_create(actor=actor_for(world.manager), org=second, name="Reports", internal=False)
+
+    def grow(n: int) -> None:
+        news(world, told, n)
+        with told():  # news of a second client too, for staff (each item says which client)
+            for _ in range(n):
+                documents_upload(
+                    actor=actor_for(world.colleague), folder=labs,
+                    uploads=[SimpleUploadedFile(f"Lab notes {serial()}.pdf", PDF)],
+                )  # fmt: skip
+
+    def rows(response: Any) -> int:
+        context = response.context
+        return len(context["activity"]) + sum(need.count for need in context["needs"])
+
+    assert_flat(as_user(getattr(world, who)), reverse("dashboard:home"), grow, rows)
+
+
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_search_results_list_clients_people_and_documents_without_a_statement_per_hit(
+    world: World, as_user: SignIn, told: Told, who: str
+) -> None:
+    def grow(n: int) -> None:
+        with told():
+            for _ in range(n):
+                k = serial()
+                org = cast(ClientOrg, ClientOrgFactory(name=f"Tailspin {k}", account_manager=world.manager))
+                ContactFactory(
+                    user=make_user(f"tailspin.contact{k}@client.test", full_name=f"Tailspin Contact {k}"),
+                    client_org=org, role=role_of("finance"),
+                )  # fmt: skip
+                ContactFactory(
+                    user=make_user(f"tailspin.colleague{k}@tailspin.test", full_name=f"Tailspin Colleague {k}"),
+                    client_org=world.org, role=role_of("viewer"),
+                )  # fmt: skip
+                folder = folder_create(actor=actor_for(world.manager), org=org, name="Reports", internal=False)
+                for where in (folder, world.shared):
+                    documents_upload(
+                        actor=actor_for(world.manager), folder=where,
+                        uploads=[SimpleUploadedFile(f"Tailspin report {k}.pdf", PDF)],
+                    )  # fmt: skip
+
+    def rows(response: Any) -> int:
+        return sum(len(group.hits) for group in response.context["groups"])
+
+    assert_flat(as_user(getattr(world, who)), reverse("dashboard:search"), grow, rows, {"q": "Tailspin"})
+
+
+def test_the_mention_picker_suggests_people_without_a_statement_per_person(world: World, as_user: SignIn) -> None:
+    def grow(n: int) -> None:
+        roles = ["viewer", "finance", "project-lead"]
+        for i in range(n):
+            contact(world.org, roles[i % 3])
+
+    url = reverse("conversations:mentions", kwargs={"type_code": "client", "target_id": world.org.pk})
+    people = as_user(world.manager)
+    assert_flat(people, url, grow, lambda r: len(json.loads(r.content)["people"]), {"q": "Casey"})
