@@ -1,5 +1,6 @@
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.views import view_recovery_codes
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ def handoff(request: HttpRequest, token: str) -> HttpResponse:
         user = login_token_redeem(token=token)
     except LoginTokenError as error:
         return render(request, "account/handoff_invalid.html", {"message": str(error)}, status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return redirect("dashboard:home")
 
 

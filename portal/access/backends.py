@@ -20,7 +20,7 @@ ACTOR_RELATIONS = ("staff", "contact__client_org", "contact__role")
 class PortalAuthenticationBackend(AuthenticationBackend):
     def get_user(self, user_id: Any) -> Any:
         users = get_user_model()._default_manager.all()
-        if connection.schema_name != get_public_schema_name():
+        if getattr(connection, "schema_name", None) != get_public_schema_name():
             users = users.select_related(*ACTOR_RELATIONS)
         user = users.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,5 +1,6 @@
 """Invitations, the team, contact roles, the profile page and the portal's security settings."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import transaction
@@ -62,7 +63,7 @@ def accept(request: PortalRequest, token: str) -> HttpResponse:
             return render(request, "portal/access/invitation_invalid.html", {"message": error.message}, status=404)
         if request.user.is_authenticated:
             logout(request)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, _("Welcome! You can add a passkey to sign in without a password next time."))
         return redirect("access:welcome")
     return render(request, "portal/access/accept.html", {"form": form, "invitation": invitation})

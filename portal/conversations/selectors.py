@@ -59,6 +59,9 @@ def mention_candidates(actor: Actor, target: models.Model, *, internal: bool, qu
     if not may_comment(actor, target) or (internal and not actor.is_staff):
         raise NotFound
     people = mentionable(target, internal=internal).exclude(pk=actor.user.pk)
+    if not actor.is_staff and "contacts.view" not in actor.capabilities:
+        # Their colleagues are listed only to those who may see colleagues; a mention by full address still works.
+        people = people.filter(staff__isnull=False)
     for word in query.split():
         people = people.filter(Q(full_name__icontains=word) | Q(email__icontains=word))
     return people.order_by("full_name", "email")

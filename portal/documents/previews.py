@@ -180,5 +180,5 @@ def viewer_for(version: DocumentVersion, page: str) -> Viewer | None:
     pages = page_count(version)
     if not pages:
         return None
-    number = int(page) if page.isdigit() else 1
+    number = int(page) if page.isascii() and page.isdigit() and len(page) <= 6 else 1
     return Viewer(version, kind(version), min(max(number, 1), pages), pages)

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import add_to_form
@@ -115,9 +116,11 @@ def client_edit(request: PortalRequest, org_id: int) -> HttpResponse:
 
 @managers_only  # client_org_archive refuses anyone else with the same 404
 @destructive(
-    _("Archive this client?"),
-    consequence=_("Its contacts lose access to the portal at once. Nothing is deleted, and you can restore it."),
-    label=_("Archive"),
+    gettext_lazy("Archive this client?"),
+    consequence=gettext_lazy(
+        "Its contacts lose access to the portal at once. Nothing is deleted, and you can restore it."
+    ),
+    label=gettext_lazy("Archive"),
 )
 @require_POST
 def client_archive(request: PortalRequest, org_id: int) -> HttpResponse:
@@ -189,9 +192,11 @@ def contact_detail(request: PortalRequest, org: ClientOrg, contact_id: int) -> H
 
 @client_capability("contacts.manage")
 @destructive(
-    _("End this person's access?"),
-    consequence=_("They are signed out everywhere and can no longer sign in. Invite them again to restore it."),
-    label=_("Deactivate"),
+    gettext_lazy("End this person's access?"),
+    consequence=gettext_lazy(
+        "They are signed out everywhere and can no longer sign in. Invite them again to restore it."
+    ),
+    label=gettext_lazy("Deactivate"),
 )
 @require_POST
 def contact_deactivate(request: PortalRequest, org: ClientOrg, contact_id: int) -> HttpResponse:

@@ -187,8 +187,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 
 AUTH_USER_MODEL = "accounts.User"
-# allauth's backend, loading the person with their staff membership or contact in one query.
-AUTHENTICATION_BACKENDS = ["portal.access.backends.PortalAuthenticationBackend"]
+# allauth's backend, loading the person with their staff membership or contact in one query (first: sign-ins
+# record it). allauth's own stays listed so that sessions signed in before it keep working until they expire.
+AUTHENTICATION_BACKENDS = [
+    "portal.access.backends.PortalAuthenticationBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

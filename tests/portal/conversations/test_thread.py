@@ -128,6 +128,22 @@ def test_the_picker_offers_exactly_the_people_the_author_may_mention(
                 if not p.email.endswith(("@contoso.example", "@northwind.example"))}  # fmt: skip
 
 
+def test_a_contact_who_may_not_see_colleagues_is_offered_staff_only(in_demo: Any) -> None:
+    """The picker is no back door to the roster that `contacts.view` gates: such a contact finds only the staff
+    who may see the comment (a colleague's full address still mentions them, as it did before the picker)."""
+    commenter = Role.objects.create(
+        name="Commenter", slug="commenter", custom_capabilities=["organisation.view", "comments.create"]
+    )
+    ContactFactory(client_org=contoso(), user=make_user("cole.commenter@contoso.example"), role=commenter)
+    staff = set(User.objects.filter(staff__isnull=False).values_list("email", flat=True))
+
+    offered = {p.email for p in mention_candidates(person("cole.commenter@contoso.example"), contoso(), internal=False)}
+
+    assert offered
+    assert offered <= staff
+    assert "carla.admin@contoso.example" not in offered
+
+
 def test_the_picker_answers_over_http_with_matching_people_of_the_authors_own_organisation(
     as_user: Callable[[Any], Client], in_demo: Any
 ) -> None:

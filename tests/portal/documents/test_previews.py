@@ -109,6 +109,8 @@ def test_a_page_out_of_range_on_the_detail_page_shows_the_nearest(victor: Client
 
     assert victor.get(detail, {"page": "7"}).context["viewer"].page == 2
     assert victor.get(detail, {"page": "x"}).context["viewer"].page == 1
+    assert victor.get(detail, {"page": "²"}).context["viewer"].page == 1  # a digit to str.isdigit, not to int()
+    assert victor.get(detail, {"page": "9" * 5000}).context["viewer"].page == 1
 
 
 @pytest.mark.parametrize("who", ["other-client", "internal-folder", "anonymous"])
