@@ -110,10 +110,6 @@ def notification_get_for(actor: Actor, notification_id: int) -> Notification:
     return notification
 
 
-def unread_count(actor: Actor) -> int:
-    return notifications_for(actor).filter(Q(read_at__isnull=True)).count()
-
-
 def unread_by_capability(actor: Actor) -> dict[str, int]:
     """The actor's unread notifications counted per capability their event needed, in one query: the navigation
     shows each count beside the section it belongs to."""

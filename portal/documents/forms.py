@@ -47,8 +47,9 @@ class DocumentFilters(forms.Form):
 
     def filtering(self) -> bool:
         """Whether any filter narrows the list (an empty list then says "nothing matches", not "nothing yet")."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return bool(data.get("q") or data.get("folder") or data.get("category"))
+        self.is_valid()
+        data = self.cleaned_data
+        return bool(data.get("q") or data.get("folder") or data.get("category") or self.errors)
 
 
 class UploadForm(forms.Form):

@@ -45,7 +45,10 @@ def document_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     me = request.actor
     folders = selectors.folders_for(me, org)
     filters = DocumentFilters(request.GET, folders=folders)
-    wanted = filters.cleaned_data if filters.is_valid() else {}
+    # A filter that is not valid (a stale folder, an overlong query) shows its error on its field; the valid ones
+    # still apply (cleaned_data keeps only the fields that passed).
+    filters.is_valid()
+    wanted = filters.cleaned_data
     documents = selectors.documents_for(
         me, org, query=wanted.get("q", ""), category=wanted.get("category", ""), folder_id=wanted.get("folder"),
         order=wanted.get("order", ""),

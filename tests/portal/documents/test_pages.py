@@ -111,6 +111,9 @@ def test_filters_narrow_the_list_and_a_stale_folder_is_an_error_not_a_crash(
     assert document not in by_category.context["documents"]
     assert stale.status_code == 200
     assert "Select a valid choice" in text(stale)
+    stale_and_category = mia.get(list_url(contoso), {"folder": "999999", "category": "invoice"})
+    assert document not in stale_and_category.context["documents"]  # the valid filter still applies
+    assert "Select a valid choice" in text(stale_and_category)
 
 
 def test_an_empty_list_offers_staff_the_first_publication_and_reassures_contacts(in_demo: Any, as_user: SignIn) -> None:
