@@ -54,7 +54,13 @@ def mark_read(request: PortalRequest, notification_id: int | None = None) -> Htt
     services.notification_mark_read(actor=me, notification_id=notification_id)
     if request.htmx:
         items = notification_items(me)
-        context = {"items": items, "unread": sum(1 for item in items if not item.read_at)}
+        context = {
+            "items": items,
+            "unread": sum(1 for item in items if not item.read_at),
+            # The top bar's and the sidebar's counts (the navigation's context, read after the change) follow,
+            # swapped out of band.
+            "counts_follow": True,
+        }
         return render(request, "portal/activity/notification_list.html", context)
     return redirect("activity:notifications")
 

@@ -31,6 +31,7 @@ class NavItem:
     icon: str
     count: int = 0
     current: bool = False
+    key: str = ""  # names the item's count element, for counts swapped in after a change (`nav-count-<key>`)
 
 
 @dataclass
@@ -56,7 +57,7 @@ def _contact_items(actor: Actor, unread: dict[str, int]) -> list[NavItem]:
 def _sections(actor: Actor, unread: dict[str, int]) -> list[NavSection]:
     total = sum(unread.values())
     home = NavItem(_("Home"), reverse("dashboard:home"), "home")
-    notifications = NavItem(_("Notifications"), reverse("activity:notifications"), "bell", total)
+    notifications = NavItem(_("Notifications"), reverse("activity:notifications"), "bell", total, key="notifications")
     if not actor.is_staff:
         items = [home, *(_contact_items(actor, unread) if actor.contact is not None else []), notifications]
         return [NavSection(None, items)]

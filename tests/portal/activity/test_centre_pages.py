@@ -36,6 +36,7 @@ def test_unread_notifications_stand_out_and_are_marked_read_in_place(
     assert page.count('<li class="unread">') == 1
     assert "Unread:" in page
     assert "1 unread" in page
+    assert "Notifications: 1 unread" in page  # the bell's name
     assert reverse("activity:read", kwargs={"notification_id": mine.pk}) in page
     assert reverse("activity:read_all") in page
 
@@ -43,6 +44,10 @@ def test_unread_notifications_stand_out_and_are_marked_read_in_place(
     assert '<li class="unread">' not in swapped.content.decode()
     assert "All read" in swapped.content.decode()
     assert reverse("activity:read_all") not in swapped.content.decode()
+    # the top bar's bell and the sidebar's count follow (out-of-band swaps), now with nothing unread
+    assert '<a class="btn btn-icon" id="bell" href="/notifications/" hx-swap-oob="true">' in swapped.content.decode()
+    assert "Notifications: 0 unread" in swapped.content.decode()
+    assert '<span id="nav-count-notifications" hx-swap-oob="true">\n</span>' in swapped.content.decode()
 
 
 def test_an_empty_centre_says_what_comes_there_and_where_to_choose(as_user: Callable[[Any], Client]) -> None:
