@@ -1,4 +1,5 @@
-"""Per-person rate limits on what one person could repeat to flood a portal: comments, invitations, uploads.
+"""Per-person rate limits on what one person could repeat to flood a portal: comments, invitations, uploads, and
+the mention picker's lookups (which would otherwise walk the directory a letter at a time).
 
 django-ratelimit counts in the cache, per signed-in user (`key="user"`); cache keys carry the schema, so the same
 user id in two portals are two people. Rates come from settings (COMMENT_RATE, INVITATION_RATE, UPLOAD_RATE).
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
@@ -20,7 +22,13 @@ View = TypeVar("View", bound=Callable[..., Any])
 COMMENTS = "comments"
 INVITATIONS = "invitations"
 UPLOADS = "uploads"
-RATE_SETTINGS = {COMMENTS: "COMMENT_RATE", INVITATIONS: "INVITATION_RATE", UPLOADS: "UPLOAD_RATE"}
+MENTION_LOOKUPS = "mention-lookups"
+RATE_SETTINGS = {
+    COMMENTS: "COMMENT_RATE",
+    INVITATIONS: "INVITATION_RATE",
+    UPLOADS: "UPLOAD_RATE",
+    MENTION_LOOKUPS: "MENTION_LOOKUP_RATE",
+}
 
 
 def rate(group: str, request: HttpRequest | None = None) -> str:
@@ -42,9 +50,15 @@ def count(request: HttpRequest, group: str) -> bool:
     return bool(is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True))
 
 
+def lookup_over(request: HttpRequest, group: str) -> bool:
+    """Count one more read in `group` for this person (lookups are GETs); True when it goes over the rate."""
+    return bool(is_ratelimited(request, group=group, key="user", rate=rate, method=ALL, increment=True))
+
+
 def message(group: str) -> str:
     return {
         COMMENTS: _("You are commenting faster than this portal allows. Please wait a few minutes and try again."),
         INVITATIONS: _("You have sent many invitations in a short time. Please wait a while before sending more."),
         UPLOADS: _("You have started many uploads in a short time. Please wait a while and try again."),
+        MENTION_LOOKUPS: _("You are looking people up faster than this portal allows. Please wait a minute."),
     }[group]

@@ -249,6 +249,8 @@ FIND_PORTAL_RATE = env.str("FIND_PORTAL_RATE", default="10/h")
 COMMENT_RATE = env.str("COMMENT_RATE", default="30/10m")
 INVITATION_RATE = env.str("INVITATION_RATE", default="30/h")
 UPLOAD_RATE = env.str("UPLOAD_RATE", default="300/h")
+# Lookups of the mention picker (one per keystroke pause): generous for typing, a wall for walking the directory.
+MENTION_LOOKUP_RATE = env.str("MENTION_LOOKUP_RATE", default="120/m")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]

@@ -160,6 +160,22 @@ def test_the_picker_answers_over_http_with_matching_people_of_the_authors_own_or
     assert victor.get(mentions_url("client", contoso().pk), {"q": "carla"}).status_code == 404
 
 
+def test_the_picker_is_rate_limited_per_person(
+    as_user: Callable[[Any], Client], in_demo: Any, settings: Any, clean_cache: None
+) -> None:
+    settings.RATELIMIT_ENABLE = True
+    settings.MENTION_LOOKUP_RATE = "3/m"
+    carla = as_user(user("carla.admin@contoso.example"))
+    mia = as_user(user("mia.member@northwind.example"))
+    url = mentions_url("client", contoso().pk)
+
+    answers = [carla.get(url, {"q": letter}) for letter in "abcd"]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert "faster than this portal allows" in answers[-1].json()["error"]
+    assert mia.get(url, {"q": "a"}).status_code == 200  # per person
+
+
 def test_the_thread_offers_the_picker_accessibly(as_user: Callable[[Any], Client], in_demo: Any) -> None:
     page = as_user(user("carla.admin@contoso.example")).get(reverse("clients:detail", args=[contoso().pk]))
     html = page.content.decode()
