@@ -1,5 +1,6 @@
 """Per-person rate limits on what one person could repeat to flood a portal: comments, invitations, uploads, and
-the mention picker's lookups (which would otherwise walk the directory a letter at a time).
+the mention picker's lookups (which would otherwise walk the directory a letter at a time) and the preview pages
+rendered on first view (each runs poppler in the web process).
 
 django-ratelimit counts in the cache, per signed-in user (`key="user"`); cache keys carry the schema, so the same
 user id in two portals are two people. Rates come from settings (COMMENT_RATE, INVITATION_RATE, UPLOAD_RATE).
@@ -23,11 +24,13 @@ COMMENTS = "comments"
 INVITATIONS = "invitations"
 UPLOADS = "uploads"
 MENTION_LOOKUPS = "mention-lookups"
+PREVIEW_RENDERS = "preview-renders"
 RATE_SETTINGS = {
     COMMENTS: "COMMENT_RATE",
     INVITATIONS: "INVITATION_RATE",
     UPLOADS: "UPLOAD_RATE",
     MENTION_LOOKUPS: "MENTION_LOOKUP_RATE",
+    PREVIEW_RENDERS: "PREVIEW_RENDER_RATE",
 }
 
 
@@ -61,4 +64,5 @@ def message(group: str) -> str:
         INVITATIONS: _("You have sent many invitations in a short time. Please wait a while before sending more."),
         UPLOADS: _("You have started many uploads in a short time. Please wait a while and try again."),
         MENTION_LOOKUPS: _("You are looking people up faster than this portal allows. Please wait a minute."),
+        PREVIEW_RENDERS: _("You are opening new preview pages faster than this portal allows. Please wait a minute."),
     }[group]

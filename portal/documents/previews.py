@@ -124,12 +124,21 @@ def _render_image(handle: IO[bytes]) -> bytes | None:
     return output.getvalue()
 
 
+def _page_name(version_id: int, number: int) -> str:
+    return f"{folder_of(version_id)}/{number}.png"
+
+
+def is_stored(version: DocumentVersion, number: int) -> bool:
+    """Whether page `number` is already rendered (serving it costs no rendering)."""
+    return bool(default_storage.exists(_page_name(version.pk, number)))
+
+
 def page_image(version: DocumentVersion, number: int) -> str | None:
     """The storage name of page `number` (from 1) of the version's preview, rendered and stored on first use;
     None when the version has no such page. Call after checking that the person may see the version."""
     if not 1 <= number <= page_count(version):
         return None
-    name = f"{folder_of(version.pk)}/{number}.png"
+    name = _page_name(version.pk, number)
     if default_storage.exists(name):
         return name
     if kind(version) == "image":

@@ -97,7 +97,7 @@ def document_detail(request: PortalRequest, document_id: int) -> HttpResponse:
 
 
 @signed_in  # version_get_for decides
-def page_image(request: PortalRequest, version_id: int, page: int) -> FileResponse:
+def page_image(request: PortalRequest, version_id: int, page: int) -> HttpResponse | FileResponse:
     """Page `page` of a version's preview, as a PNG (portal.documents.previews). Guarded like the download: 404
     for whoever may not see the document, and for a page the version does not have.
 
@@ -105,6 +105,10 @@ def page_image(request: PortalRequest, version_id: int, page: int) -> FileRespon
     the page, at screen resolution, not the file. Taking the file (the download view, inline or not) is what
     `DownloadEvent` and the audit log record; recording every page turn as a download would bury those."""
     version = selectors.version_get_for(request.actor, version_id)
+    if not previews.is_stored(version, page) and limits.lookup_over(request, limits.PREVIEW_RENDERS):
+        busy = HttpResponse(limits.message(limits.PREVIEW_RENDERS), status=429, content_type="text/plain")
+        busy["Retry-After"] = "60"
+        return busy
     name = previews.page_image(version, page)
     if name is None:
         raise NotFound

@@ -251,6 +251,8 @@ INVITATION_RATE = env.str("INVITATION_RATE", default="30/h")
 UPLOAD_RATE = env.str("UPLOAD_RATE", default="300/h")
 # Lookups of the mention picker (one per keystroke pause): generous for typing, a wall for walking the directory.
 MENTION_LOOKUP_RATE = env.str("MENTION_LOOKUP_RATE", default="120/m")
+# Preview pages rendered on first view (each runs poppler in the web process): pages already stored are not counted.
+PREVIEW_RENDER_RATE = env.str("PREVIEW_RENDER_RATE", default="30/m")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]

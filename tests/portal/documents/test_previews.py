@@ -96,6 +96,25 @@ def test_a_two_page_pdf_renders_two_readable_page_images_with_links_between_them
     assert not recent(DownloadEvent).exists()  # reading the preview is not taking the file
 
 
+def test_rendering_new_pages_is_rate_limited_per_person_but_stored_pages_are_not(
+    victor: Client, as_user: SignIn, settings: Any, clean_cache: None
+) -> None:
+    settings.RATELIMIT_ENABLE = True
+    settings.PREVIEW_RENDER_RATE = "1/m"
+    version = publish("Board pack.pdf", two_page_pdf())
+
+    first = victor.get(page_url(version, 1))
+    too_soon = victor.get(page_url(version, 2))
+    again = victor.get(page_url(version, 1))  # stored: no rendering, not counted
+    paula = as_user(User.objects.get(email="paula.lead@contoso.example")).get(page_url(version, 2))
+
+    assert first.status_code == 200
+    assert too_soon.status_code == 429
+    assert too_soon["Retry-After"] == "60"
+    assert again.status_code == 200
+    assert paula.status_code == 200  # per person
+
+
 @pytest.mark.parametrize("page", [0, 3, 999])
 def test_a_page_the_version_does_not_have_is_404(victor: Client, page: int) -> None:
     version = publish("Board pack.pdf", two_page_pdf())
