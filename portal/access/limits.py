@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
@@ -48,14 +47,11 @@ def limited(request: HttpRequest) -> bool:
 
 
 def count(request: HttpRequest, group: str) -> bool:
-    """Count one more action in `group` for this person, now; True when it goes over the rate (for actions a view
-    takes on only some of its POSTs, such as resending an invitation)."""
-    return bool(is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True))
-
-
-def lookup_over(request: HttpRequest, group: str) -> bool:
-    """Count one more read in `group` for this person (lookups are GETs); True when it goes over the rate."""
-    return bool(is_ratelimited(request, group=group, key="user", rate=rate, method=ALL, increment=True))
+    """Count one more action in `group` for this person, now; True when it goes over the rate. For actions a view
+    takes on only some of its requests: resending an invitation (a POST), a mention lookup or a preview page that
+    must be rendered first (GETs). Counted under the request's own method, as `per_person` counts POSTs: the
+    counter's key carries the method, so a resend and an invitation sent share one allowance."""
+    return bool(is_ratelimited(request, group=group, key="user", rate=rate, method=request.method, increment=True))
 
 
 def message(group: str) -> str:

@@ -75,7 +75,7 @@ def mentions(request: PortalRequest, type_code: str, target_id: int) -> JsonResp
     if entry is None:
         raise NotFound
     target = entry.get_for(me, target_id)
-    if limits.lookup_over(request, limits.MENTION_LOOKUPS):
+    if limits.count(request, limits.MENTION_LOOKUPS):
         return JsonResponse({"error": limits.message(limits.MENTION_LOOKUPS)}, status=429)
     query = request.GET.get("q", "")[:100]
     internal = request.GET.get("internal") == "1"

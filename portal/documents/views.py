@@ -105,7 +105,7 @@ def page_image(request: PortalRequest, version_id: int, page: int) -> HttpRespon
     the page, at screen resolution, not the file. Taking the file (the download view, inline or not) is what
     `DownloadEvent` and the audit log record; recording every page turn as a download would bury those."""
     version = selectors.version_get_for(request.actor, version_id)
-    if not previews.is_stored(version, page) and limits.lookup_over(request, limits.PREVIEW_RENDERS):
+    if not previews.is_stored(version, page) and limits.count(request, limits.PREVIEW_RENDERS):
         busy = HttpResponse(limits.message(limits.PREVIEW_RENDERS), status=429, content_type="text/plain")
         busy["Retry-After"] = "60"
         return busy

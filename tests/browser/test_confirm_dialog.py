@@ -6,10 +6,11 @@ import pytest
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, Request, expect
 
-from operators.demo import DEMO_PASSWORD, DEMO_STAFF
+from operators.demo import DEMO_STAFF
 from portal.clients.models import ClientOrg
 from tenants.models import Tenant
 from tests.browser.conftest import screenshot
+from tests.browser.test_documents_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -25,11 +26,7 @@ def test_cancelling_the_archive_dialog_leaves_the_client_as_it_was(page: Page, l
         if request.method == "POST":
             posts.append(request.url)
 
-    page.goto(f"{portal}/accounts/login/")
-    page.get_by_label("Email").fill(DEMO_STAFF[0].email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{portal}/")
+    sign_in(page, portal, DEMO_STAFF[0].email)
     page.goto(f"{portal}/clients/{org.pk}/")
     page.on("request", record)
 
