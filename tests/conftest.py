@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -19,6 +19,7 @@ from billing.models import Subscription
 from operators.demo import DEMO_PASSWORD, seed_demo
 from operators.services import tenant_change_status, tenant_provision
 from portal.access.policy import SYSTEM
+from tenants import generations
 from tenants.db_roles import (
     apply_roles,
     credentials,
@@ -116,6 +117,17 @@ def clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_generations() -> None:
+    """Rows roll back after each test and Redis does not: a test starts with no write generation and nothing
+    kept under one (tenants.generations), so nothing kept while an earlier test's rows existed is reused."""
+    store = caches[generations.CACHE_ALIAS]
+    client = store._cache.get_client(write=True)  # type: ignore[attr-defined]
+    stale = list(client.scan_iter(match=store.make_key("*"), count=1000))
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture(autouse=True)

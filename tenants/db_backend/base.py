@@ -1,4 +1,5 @@
-"""django-tenants' PostgreSQL backend, plus the fail-closed schema check of `tenants.schema_guard`."""
+"""django-tenants' PostgreSQL backend, plus the fail-closed schema check of `tenants.schema_guard` and the write
+generations of `tenants.generations`."""
 
 import threading
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 from django_tenants.utils import get_public_schema_name
 
+from tenants import generations
 from tenants.schema_guard import TenantSchemaIncompleteError, guard_suspended, missing_tables
 
 # Schemas this process has verified. Tables are only removed by deliberate DDL, so one check per schema per
@@ -15,6 +17,17 @@ _lock = threading.Lock()
 
 
 class DatabaseWrapper(TenantDatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute_wrappers.append(self._note_writes)
+
+    def _note_writes(self, execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        result = execute(sql, params, many, context)
+        text = sql if isinstance(sql, str) else sql.as_string(self.connection)  # psycopg's composed statements
+        if generations.is_write(text):
+            generations.record_write(self, self.schema_name)
+        return result
+
     def _cursor(self, name: str | None = None) -> Any:
         cursor = super()._cursor(name=name)
         schema = self.schema_name

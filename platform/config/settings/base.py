@@ -166,15 +166,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": REDIS_URL,
         # Prefix every key with the current schema, so two tenants never share a cache entry.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portico"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-    }
+    },
+    # Each schema's write generation (tenants.generations), keyed by the schema it names: written after commit,
+    # when the connection may already work in another schema, so without the per-schema key function.
+    "generations": {
+        "BACKEND": "core.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portico"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    },
 }
+# How long a rendered page is kept for reuse by the same session (portal.access.pages; 0 renders every time), and
+# a session row or signed-in person read from the database (accounts.sessions, portal.access.backends). Any write
+# to the portal's data retires what was kept at once (tenants.generations), so these only bound memory.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
+KEPT_SECONDS = env.int("KEPT_SECONDS", default=300)
 
 # Sessions live in each schema's own table and their cookies are host-only, so a login on one portal is
 # never accepted on another (a signed-cookie or shared-cache session would break that). The engine is Django's

@@ -10,6 +10,7 @@ _production_db["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_produ
 DATABASES["default"].update({**_production_db, "ENGINE": "tenants.db_backend"})
 REDIS_URL = env.str("REDIS_URL")
 CACHES["default"]["LOCATION"] = REDIS_URL
+CACHES["generations"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 EMAIL_CONFIG = env.email_url("EMAIL_URL")

@@ -19,6 +19,7 @@ DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
 REDIS_URL = env.str("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
 CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "portico-test"
+CACHES["generations"].update(LOCATION=REDIS_URL, KEY_PREFIX="portico-test")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 # Per test database, so two suites on one machine (TEST_DATABASE_NAME) never remove each other's files.
