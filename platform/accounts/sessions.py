@@ -5,17 +5,26 @@ Every save writes the user id from the session's own data, so a session can alwa
 its user, whatever rotated its key (sign-in, the second-factor step, a password change: each `cycle_key` saves the
 data under a new key and deletes the old row). A separate record keyed by the session key falls out of step with
 every rotation.
+
+A session read from the database is kept in Redis with the write generations it was read at
+(`tenants.generations`): the next request of the session reads it from there, in the round trip that checks the
+generations, until anything in the portal is written. Ending a session deletes its row, a write, so an ended
+session is never read from what was kept; its expiry is checked on every read.
 """
 
+import hashlib
 import ipaddress
 from datetime import datetime
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import UserSession
+from tenants import generations
 
 # Stored in the session's data at sign-in (`portal.access.signals.record_sign_in`), copied to the row on each save.
 SIGNED_IN_FROM_IP = "_portico_ip"
@@ -55,6 +64,22 @@ class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls) -> type[UserSession]:
         return UserSession
+
+    def load(self) -> dict[str, Any]:
+        lookup = None
+        if self.session_key:
+            digest = hashlib.sha256(self.session_key.encode()).hexdigest()
+            lookup = generations.look_up(connection.schema_name, f"session:{digest}")  # type: ignore[attr-defined]
+        if lookup is not None and lookup.value is not None:
+            data, expires = lookup.value
+            if expires > timezone.now():
+                return cast(dict[str, Any], self.decode(data))
+        session = cast(UserSession | None, self._get_session_from_db())  # type: ignore[attr-defined]
+        if session is None:
+            return {}
+        if lookup is not None:
+            lookup.keep((session.session_data, session.expire_date), settings.KEPT_SECONDS)
+        return cast(dict[str, Any], self.decode(session.session_data))
 
     def create_model_instance(self, data: dict[str, Any]) -> UserSession:
         return self._with_user(cast(UserSession, super().create_model_instance(data)), data)
