@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from portal.access import policy
 from portal.access.http import PortalRequest, public, signed_in, staff_only
+from portal.access.pages import cached_page
 from portal.access.policy import Actor
 from portal.activity import selectors, services
 from portal.activity.audience import told_as
@@ -39,6 +40,7 @@ def notification_items(actor: Actor) -> list[Notification]:
 
 
 @signed_in
+@cached_page
 def notifications(request: PortalRequest) -> HttpResponse:
     items = notification_items(request.actor)
     template = "portal/activity/notification_list.html" if request.htmx else "portal/activity/notifications.html"

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from portal.access import attention
 from portal.access import search as site_search
 from portal.access.http import PortalRequest, signed_in
+from portal.access.pages import cached_page
 from portal.dashboard.checklist import checklist_for
 from portal.dashboard.feed import recent_activity
 
@@ -12,6 +13,7 @@ QUERY_MAX = 200
 
 
 @signed_in
+@cached_page
 def home(request: PortalRequest) -> HttpResponse:
     """The checklist (owners and admins, until it is done), what needs the person (each feature's attention
     providers) and the recent activity they may see."""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.access import limits
 from portal.access.confirm import destructive
 from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
+from portal.access.pages import cached_page
 from portal.access.policy import NotFound
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
@@ -41,6 +42,7 @@ PREVIEWABLE = frozenset({*IMAGE_TYPES, "application/pdf"})
 
 
 @client_capability("documents.view", archived_for_staff=True)
+@cached_page
 def document_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     me = request.actor
     folders = selectors.folders_for(me, org)

@@ -16,6 +16,7 @@ from portal.access import limits, policy
 from portal.access.confirm import destructive
 from portal.access.forms import ask_to_replace, invitation_arguments
 from portal.access.http import PortalRequest, client_capability, managers_only, staff_only
+from portal.access.pages import cached_page
 from portal.access.policy import Actor
 from portal.access.services import (
     AccessError,
@@ -36,6 +37,7 @@ ACTIVITY_PAGE_SIZE = 30
 
 
 @staff_only
+@cached_page
 def client_list(request: PortalRequest) -> HttpResponse:
     me = request.actor
     show_archived = request.GET.get("archived") == "1"

@@ -104,6 +104,12 @@ class World:
     document: Document
 
 
+@pytest.fixture(autouse=True)
+def every_request_renders(settings: Any) -> None:
+    """What is measured is the render: a page kept from the warm-up (`portal.access.pages`) would hide it."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def world(in_demo: Any, told: Told) -> World:
     manager, colleague = staff(), staff()
