@@ -3,12 +3,14 @@
 - `seed_readers` (the bench process, owner role): in the demo portal (`operators.demo`, seeded when the bench
   database has none), two client organisations made with the project's services, one with 50 documents and one
   with 5 (tiny text files, published by the portal's owner), each with a contact who reads them.
-- `python bench/page.py` (a subprocess with the production settings, the environment gunicorn gets): signs each
-  reader in through allauth's form with Django's test client, renders their list once to warm it, then counts the
-  SQL statements of one more render (`CaptureQueriesContext` on `connection`: `SET search_path` included). It
-  writes the counts, the statements and the session cookies to a JSON file.
+- `python bench/page.py` (a subprocess with the production settings, the environment gunicorn gets, with the page
+  cache off): signs each reader in through allauth's form with Django's test client, renders their list once to
+  warm it, then counts the SQL statements of one more render (`CaptureQueriesContext` on `connection`: `SET
+  search_path` included). With the page cache on, it then counts a request the cache answers. It writes the
+  counts, the statements and the cookies (session and CSRF, as a browser sends them) to a JSON file.
 - `measure`: gunicorn (production settings, 2 workers, loopback) under `wrk`, after a warm-up: `/healthz`, the
-  same run's reference, then the 50 documents' list with the reader's session cookie and the portal's Host.
+  same run's reference, then the 50 documents' list with the reader's cookies and the portal's Host; then the same
+  list from a second gunicorn with the page cache off (`PAGE_CACHE_SECONDS=0`), every request rendered.
 """
 
 import json
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MANY, FEW = 50, 5
 READER_PASSWORD = "bench-reader-password-2026"  # noqa: S105 - a bench login in the bench's own database
 FOLDER = "Bench documents"
+CACHED_FOR = 120  # seconds; the production default of PAGE_CACHE_SECONDS
 TITLE = re.compile(rb"Bench document \d{2}")
 
 
@@ -43,6 +46,9 @@ class PageFigures:
     page_p99_ms: float
     page_queries: int
     page_queries_5: int
+    page_queries_cached: int
+    page_rendered_rps: float
+    page_rendered_p50_ms: float
 
 
 def seed_readers() -> tuple[str, Reader, Reader]:
@@ -108,10 +114,9 @@ def count_queries(host: str, readers: list[Reader]) -> dict[str, dict[str, objec
     import django
 
     django.setup()
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
     results: dict[str, dict[str, object]] = {}
@@ -122,12 +127,21 @@ def count_queries(host: str, readers: list[Reader]) -> dict[str, dict[str, objec
             raise SystemExit(f"{reader.email} could not sign in ({signed_in.status_code})")
         warm = client.get(reader.path)  # templates compiled, caches filled, the schema verified
         check_page(reader, warm.status_code, warm.content)
+        # Read each capture at once: the next request empties the connection's log the captures slice.
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reader.path)
+        rendered = [query["sql"] for query in captured.captured_queries]
         check_page(reader, response.status_code, response.content)
+        with override_settings(PAGE_CACHE_SECONDS=CACHED_FOR):
+            client.get(reader.path)  # rendered and kept
+            with CaptureQueriesContext(connection) as reused:
+                again = client.get(reader.path)
+            cached = [query["sql"] for query in reused.captured_queries]
+        check_page(reader, again.status_code, again.content)
         results[reader.email] = {
-            "queries": [query["sql"] for query in captured.captured_queries],
-            "cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
+            "queries": rendered,
+            "cached_queries": cached,
+            "cookie": "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()),
         }
     return results
 
@@ -150,11 +164,12 @@ def measure(
     host, many, few = seed_readers()
     port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
     counts_file = state / "page_queries.json"
+    uncached = {**env, "PAGE_CACHE_SECONDS": "0"}
     with load.gunicorn(env, state / "gunicorn-page.log") as server:
         subprocess.run(
             [sys.executable, "bench/page.py", host, str(counts_file), json.dumps([asdict(many), asdict(few)])],
             cwd=ROOT,
-            env=env,
+            env=uncached,
             check=True,
         )
         counts = json.loads(counts_file.read_text())
@@ -165,15 +180,20 @@ def measure(
         status, body = load.get(port, many.path, {"Host": host, "Cookie": cookie})
         check_page(many, status, body)
 
-        def run(path: str, duration: int) -> load.WrkResult:
+        def run(server: load.Server, path: str, duration: int) -> load.WrkResult:
             headers = {"Host": host, "Cookie": cookie} if path == many.path else {}
             return server.wrk(wrk, port, path, headers, seconds=duration, connections=connections, threads=threads)
 
         if warmup_seconds:
-            run("/healthz", warmup_seconds)
-            run(many.path, warmup_seconds)
-        healthz = run("/healthz", seconds)
-        page = run(many.path, seconds)
+            run(server, "/healthz", warmup_seconds)
+            run(server, many.path, warmup_seconds)
+        healthz = run(server, "/healthz", seconds)
+        page = run(server, many.path, seconds)
+    with load.gunicorn(uncached, state / "gunicorn-page-rendered.log") as server:
+        server.wait_until_up(port)
+        if warmup_seconds:
+            run(server, many.path, warmup_seconds)
+        rendered = run(server, many.path, seconds)
     return PageFigures(
         healthz_rps=round(healthz.rps, 1),
         page_rps=round(page.rps, 1),
@@ -181,6 +201,9 @@ def measure(
         page_p99_ms=round(page.p99_ms, 1),
         page_queries=len(counts[many.email]["queries"]),
         page_queries_5=len(counts[few.email]["queries"]),
+        page_queries_cached=len(counts[many.email]["cached_queries"]),
+        page_rendered_rps=round(rendered.rps, 1),
+        page_rendered_p50_ms=round(rendered.p50_ms, 1),
     )
 
 

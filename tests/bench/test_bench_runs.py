@@ -15,7 +15,10 @@ from django.conf import settings
 from bench.run import FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_FIGURES = ("healthz_rps", "page_rps", "page_p50_ms", "page_p99_ms", "page_queries", "page_queries_5")
+PAGE_FIGURES = (
+    "healthz_rps", "page_rps", "page_p50_ms", "page_p99_ms", "page_queries", "page_queries_5", "page_queries_cached",
+    "page_rendered_rps", "page_rendered_p50_ms",
+)  # fmt: skip
 
 
 def test_the_bench_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
@@ -39,6 +42,7 @@ def test_the_bench_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
     assert [figure["name"] for figure in written] == list(FIGURES)
     value = {figure["name"]: figure["value"] for figure in written}
     assert all(value[name] > 0 for name in PAGE_FIGURES), value
+    assert value["page_queries_cached"] < value["page_queries"], "the page cache did not answer"
     assert (state / "gunicorn.log").exists()
     statements = (state / "page_queries.sql").read_text().splitlines()
     assert len(statements) == value["page_queries"]
