@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxDetails
 
-from portal.access.policy import Actor, NotFound, client_org_get_for
+from portal.access.policy import Actor, NotFound, client_org_get_for, may
 from tenants.models import Tenant
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -91,17 +91,22 @@ managers_only = person_guard(MANAGERS, lambda actor: actor.manages_portal)
 AnyView = Callable[..., HttpResponseBase]
 
 
-def client_capability(capability: str, *, archived_for_staff: bool = False) -> Callable[[AnyView], AnyView]:
-    """A signed-in person holding `capability` in the organisation of the URL's `org_id` (staff: one they reach;
-    with `archived_for_staff`, archived ones too). The view is called with `org` (the `ClientOrg`) instead, so
-    the guarded view takes `org_id` where the function takes `org`."""
+def client_capability(capability: str, *others: str, archived_for_staff: bool = False) -> Callable[[AnyView], AnyView]:
+    """A signed-in person holding `capability` (or any of `others`) in the organisation of the URL's `org_id`
+    (staff: one they reach; with `archived_for_staff`, archived ones too). The view is called with `org` (the
+    `ClientOrg`) instead, so the guarded view takes `org_id` where the function takes `org`."""
 
     def decorate(view: AnyView) -> AnyView:
         @wraps(view)
         def guarded(request: PortalRequest, *args: Any, org_id: int, **kwargs: Any) -> HttpResponseBase:
             actor = request.actor
             include_archived = archived_for_staff and actor.is_staff
-            org = client_org_get_for(actor, org_id, capability=capability, include_archived=include_archived)
+            if not others:
+                org = client_org_get_for(actor, org_id, capability=capability, include_archived=include_archived)
+            else:
+                org = client_org_get_for(actor, org_id, include_archived=include_archived)
+                if not any(may(actor, code, org) for code in (capability, *others)):
+                    raise NotFound
             return view(request, *args, org=org, **kwargs)
 
         guarded.portal_capability = capability  # type: ignore[attr-defined]

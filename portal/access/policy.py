@@ -145,10 +145,13 @@ def may_see(actor: Actor, visibility: Visibility, *, capability: str | None = No
     if actor.is_staff:
         reached = client_orgs_for(actor, include_archived=True)
         return actor.manages_portal or reached.filter(pk=visibility.org_id).exists()
-    needed = {visibility.capability} | ({capability} if capability else set())
-    return (
-        actor.contact is not None and actor.contact.client_org_id == visibility.org_id and needed <= actor.capabilities
-    )
+    if actor.contact is None or actor.contact.client_org_id != visibility.org_id:
+        return False
+    also = {capability} if capability else set()
+    if {visibility.capability} | also <= actor.capabilities:
+        return True
+    owns = visibility.owner_id is not None and actor.user.pk == visibility.owner_id
+    return owns and {visibility.owner_capability} | also <= actor.capabilities
 
 
 def people_who_may_see(visibility: Visibility, *, capability: str | None = None) -> QuerySet[Any]:
@@ -161,9 +164,17 @@ def people_who_may_see(visibility: Visibility, *, capability: str | None = None)
     org_id = visibility.org_id
     who = managers | Q(staff__isnull=False) & (Q(managed_clients=org_id) | Q(assigned_clients=org_id))
     if not visibility.internal:
-        needed = {visibility.capability} | ({capability} if capability else set())
-        roles = [role.pk for role in Role.objects.all() if needed <= role.capabilities & frozenset(REGISTRY)]
-        who |= Q(contact__client_org_id=org_id, contact__client_org__archived_at__isnull=True, contact__role__in=roles)
+        also = {capability} if capability else set()
+        all_roles = list(Role.objects.all())
+
+        def holding(needed: set[str]) -> list[int]:
+            return [role.pk for role in all_roles if needed <= role.capabilities & frozenset(REGISTRY)]
+
+        contacts = Q(contact__client_org_id=org_id, contact__client_org__archived_at__isnull=True)
+        who |= contacts & Q(contact__role__in=holding({visibility.capability} | also))
+        if visibility.owner_id is not None:
+            owner_roles = holding({visibility.owner_capability} | also)
+            who |= contacts & Q(pk=visibility.owner_id, contact__role__in=owner_roles)
     return User.objects.filter(who, is_active=True).distinct()
 
 

@@ -21,11 +21,14 @@ from django.db import models
 class Visibility:
     """Who may see an object: staff who reach `org_id` (owners and admins: every client; `None`: the portal's
     own business, owners and admins only), and, unless `internal`, the organisation's contacts who hold
-    `capability` there."""
+    `capability` there, and the one contact `owner_id` (a user id) when they hold `owner_capability` there (a
+    request is seen by its requester, and by the colleagues who may see all the organisation's requests)."""
 
     org_id: int | None
     capability: str = "organisation.view"
     internal: bool = False
+    owner_id: int | None = None
+    owner_capability: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def told_as(event: ActivityEvent, user_id: int) -> str:
 def audience(event: ActivityEvent) -> QuerySet[User]:
     """Everyone active who may see the event (or, for events addressed to some, those of them who may), except
     whoever did it and those the event excludes."""
-    seen = Visibility(event.client_org_id, event.capability, event.internal)
+    seen = Visibility(event.client_org_id, event.capability, event.internal, event.owner_id, event.owner_capability)
     people = people_who_may_see(seen, capability=EVENT_TYPES[event.verb].capability)
     people = people.exclude(pk=event.actor_id or 0)
     addressed = event.data.get("recipients")

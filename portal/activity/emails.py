@@ -1,5 +1,6 @@
 """Branded e-mails about events (one at a time, or the daily digest), with a signed one-click unsubscribe."""
 
+from collections.abc import Callable
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -21,6 +22,13 @@ from tenants.models import Tenant
 from tenants.urls_external import portal_url
 
 UNSUBSCRIBE_SALT = "portico.unsubscribe"
+# What a feature adds to the e-mail of an event, for one recipient: (person, event) → an action (URL, label) shown
+# under the event's own link, or None. Requests add the rating question to the resolution e-mail.
+ACTIONS: dict[str, Callable[[User, ActivityEvent], tuple[str, str] | None]] = {}
+
+
+def register_action(verb: str, action: Callable[[User, ActivityEvent], tuple[str, str] | None]) -> None:
+    ACTIONS[verb] = action
 
 
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365  # a year: links sit in old e-mails
@@ -100,6 +108,9 @@ def event_email(user: User, event: ActivityEvent) -> EmailMultiAlternatives:
     tenant: Tenant = connection.tenant  # type: ignore[attr-defined]
     subject = subject_of(tenant, event, user)
     context = {"event": event, "description": describe(event, user), "link": event_link(tenant, event)}
+    action = ACTIONS[event.verb](user, event) if event.verb in ACTIONS else None
+    if action is not None:
+        context["action_url"], context["action_label"] = action
     return _message(user, subject[:200], "event", context, told_as(event, user.pk))
 
 

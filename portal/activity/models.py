@@ -27,6 +27,9 @@ class ActivityEvent(models.Model):
     client_org_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     capability = models.CharField(max_length=60, default="organisation.view")
     internal = models.BooleanField(default=False, help_text=_("Staff only."))
+    # The one contact who also sees it, holding `owner_capability` (a request's requester; `Visibility.owner_id`).
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    owner_capability = models.CharField(max_length=60, blank=True, default="", db_default="")
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -35,10 +35,13 @@ def visible_events(actor: Actor, *, prefix: str = "") -> Q | None:
         orgs = client_orgs_for(actor, include_archived=True).values("pk")
         return Q(**{f"{prefix}client_org_id__in": orgs})
     if actor.contact is not None and actor.capabilities:
-        return Q(**{
+        held = sorted(actor.capabilities)
+        seen = Q(**{f"{prefix}capability__in": held}) | Q(
+            **{f"{prefix}owner_id": actor.user.pk, f"{prefix}owner_capability__in": held}
+        )
+        return seen & Q(**{
             f"{prefix}client_org_id": actor.contact.client_org_id,
             f"{prefix}internal": False,
-            f"{prefix}capability__in": sorted(actor.capabilities),
             f"{prefix}verb__in": receivable_types(actor),
         })  # fmt: skip
     return None

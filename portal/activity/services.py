@@ -35,6 +35,8 @@ def new_event(
         client_org_id=seen.org_id,
         capability=seen.capability,
         internal=seen.internal or internal or EVENT_TYPES[verb].staff_only,
+        owner_id=seen.owner_id,
+        owner_capability=seen.owner_capability,
         data=data or {},
     )
 

@@ -19,15 +19,24 @@ class Commentable:
     type_code: str
     model: type[models.Model]
     get_for: Callable[[Actor, int], Any]
+    # Called in the comment's transaction, after it is recorded: (actor, target, comment). Requests use it to
+    # stamp the first response and to move a request waiting on the client back to work.
+    on_comment: Callable[[Actor, Any, Any], None] | None = None
 
 
 COMMENTABLE: dict[str, Commentable] = {}
 
 
-def enable(model: type[models.Model], *, type_code: str, get_for: Callable[[Actor, int], Any]) -> None:
+def enable(
+    model: type[models.Model],
+    *,
+    type_code: str,
+    get_for: Callable[[Actor, int], Any],
+    on_comment: Callable[[Actor, Any, Any], None] | None = None,
+) -> None:
     """Let people comment on `model`. Its organisation and who may see it come from its registered visibility
     (`portal.access.visibility`), the same rule its page and its events follow."""
-    COMMENTABLE[type_code] = Commentable(type_code, model, get_for)
+    COMMENTABLE[type_code] = Commentable(type_code, model, get_for, on_comment)
 
 
 def visible(actor: Actor, target: models.Model) -> bool:

@@ -1,10 +1,11 @@
+from dataclasses import replace
 from typing import Any
 
 from django.db import models
 from django.db.models import Q, QuerySet
 
 from portal.access.policy import Actor, NotFound, people_who_may_see
-from portal.access.visibility import Visibility, visibility_of
+from portal.access.visibility import visibility_of
 from portal.conversations.models import Attachment, Comment
 from portal.conversations.registry import commentable_for, visible
 
@@ -50,7 +51,7 @@ def mentionable(target: models.Model, *, internal: bool) -> QuerySet[Any]:
     for an internal note), the same rule and query as every event's audience. The mention service tells these
     people and nobody else, and the picker offers these people and nobody else."""
     seen = visibility_of(target)
-    return people_who_may_see(Visibility(seen.org_id, seen.capability, seen.internal or internal))
+    return people_who_may_see(replace(seen, internal=seen.internal or internal))
 
 
 def mention_candidates(actor: Actor, target: models.Model, *, internal: bool, query: str = "") -> QuerySet[Any]:

@@ -196,6 +196,8 @@ def _comment_write(
     if mentioned:  # one comment, one event: the people it names are told of it as a mention, once
         data["told_as"] = {"comment.mentioned": [person.pk for person in mentioned]}
     record(actor=actor, verb="note.added" if internal else "comment.added", target=target, internal=internal, data=data)
+    if entry.on_comment is not None:
+        entry.on_comment(actor, target, comment)
     return comment
 
 

@@ -19,6 +19,8 @@ CONTACT_NAV = {
     "contacts.view": (_("Colleagues"), "users"),
     "contacts.manage": (_("Invite a colleague"), "user-plus"),
     "documents.view": (_("Documents"), "document-text"),
+    "requests.create": (_("Requests"), "inbox-stack"),
+    "requests.view_all": (_("Requests"), "inbox-stack"),
 }
 # How many clients the staff switcher lists before "All clients".
 SWITCHER_SIZE = 8
@@ -45,12 +47,17 @@ def _contact_items(actor: Actor, unread: dict[str, int]) -> list[NavItem]:
         return []
     org_id = actor.contact.client_org_id
     items = []
+    pages: set[str] = set()
     for code in sorted(actor.capabilities, key=list(REGISTRY).index):
         page = REGISTRY[code].url_name
-        if page is None:  # unlocks an action (commenting), not a page
+        if page is None or page in pages:  # an action (commenting), or a page an earlier capability listed
             continue
+        pages.add(page)
         label, icon = CONTACT_NAV.get(code, (REGISTRY[code].label, "squares-2x2"))
-        items.append(NavItem(label, reverse(page, kwargs={"org_id": org_id}), icon, unread.get(code, 0)))
+        # Every capability that unlocks this page counts toward it (a requester's news of their own request is
+        # recorded under the capability that shows everyone's).
+        count = sum(unread.get(other, 0) for other, entry in REGISTRY.items() if entry.url_name == page)
+        items.append(NavItem(label, reverse(page, kwargs={"org_id": org_id}), icon, count))
     return items
 
 
@@ -64,6 +71,7 @@ def _sections(actor: Actor, unread: dict[str, int]) -> list[NavSection]:
     work = [
         home,
         NavItem(_("Clients"), reverse("clients:list"), "building-office-2"),
+        NavItem(_("Requests"), reverse("requests:queue"), "inbox-stack"),
         notifications,
         NavItem(_("Activity"), reverse("activity:audit_log"), "clock"),
     ]
@@ -75,6 +83,7 @@ def _sections(actor: Actor, unread: dict[str, int]) -> list[NavSection]:
                 [
                     NavItem(_("Team"), reverse("access:team"), "user-group"),
                     NavItem(_("Roles"), reverse("access:roles"), "shield-check"),
+                    NavItem(_("Request types"), reverse("requests:types"), "clipboard-document-list"),
                     NavItem(_("Settings"), reverse("branding:settings"), "cog-6-tooth"),
                 ],
             )

@@ -70,6 +70,7 @@ TENANT_APPS = [
     "portal.activity",
     "portal.conversations",
     "portal.documents",
+    "portal.requests",
     "portal.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -328,6 +329,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tenant-lifecycle": {"task": "tenants.run_lifecycle", "schedule": 60 * 60},
     "daily-digests": {"task": "activity.dispatch_daily", "schedule": crontab(minute=0)},
     "abandoned-uploads": {"task": "documents.sweep_uploads", "schedule": 60 * 60},
+    # Reminders before a request's due time, and closing resolved requests after the reopen window.
+    "requests-sweep": {"task": "requests.dispatch_sweep", "schedule": 5 * 60},
 }
 # Where chunks of resumable uploads collect until the file is complete (a volume all web processes share).
 RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "uploads"))

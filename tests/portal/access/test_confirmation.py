@@ -7,7 +7,7 @@ view whose URL name says it deletes, archives, deactivates, revokes or ends some
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,10 +19,14 @@ from accounts.models import User, UserSession
 from operators.demo import DEMO_STAFF
 from portal.access.confirm import is_destructive
 from portal.access.models import Invitation, StaffMembership
+from portal.access.policy import SYSTEM
 from portal.clients.models import ClientOrg, Contact
 from portal.documents.models import Document
+from portal.requests.models import Holiday, RequestType, RoutingRule
+from portal.requests.services import holiday_add, routing_rule_save
 from tests.portal.access.test_guards import views_of
 from tests.portal.conftest import HOST
+from tests.portal.requests.support import make_type
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +105,31 @@ def _end_other_sessions() -> Prepared:
     return Prepared(client, url, lambda: not UserSession.objects.filter(session_key=other.session_key).exists())
 
 
+def _withdraw_request_type() -> Prepared:
+    request_type = make_type("Withdrawn soon")
+    url = reverse("requests:type_archive", kwargs={"type_id": request_type.pk})
+    return Prepared(_owner(), url, lambda: RequestType.objects.get(pk=request_type.pk).archived_at is not None)
+
+
+def _delete_routing_rule() -> Prepared:
+    owner = User.objects.get(email=DEMO_STAFF[0].email)
+    rule = routing_rule_save(
+        actor=SYSTEM, rule=None, request_type=None, client_org=None, field_key="", value="", assignee=owner
+    )
+    url = reverse("requests:routing_delete", kwargs={"rule_id": rule.pk})
+    return Prepared(_owner(), url, lambda: not RoutingRule.objects.filter(pk=rule.pk).exists())
+
+
+def _remove_holiday() -> Prepared:
+    holiday = holiday_add(actor=SYSTEM, date=date(2026, 12, 26), name="Boxing Day")
+    url = reverse("requests:holiday_delete", kwargs={"holiday_id": holiday.pk})
+    return Prepared(_owner(), url, lambda: not Holiday.objects.filter(pk=holiday.pk).exists())
+
+
 CASES: dict[str, Callable[[], Prepared]] = {
+    "requests:type_archive": _withdraw_request_type,
+    "requests:routing_delete": _delete_routing_rule,
+    "requests:holiday_delete": _remove_holiday,
     "documents:delete": _delete_document,
     "clients:archive": _archive_client,
     "clients:contact_deactivate": _deactivate_contact,

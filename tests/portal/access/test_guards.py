@@ -135,9 +135,9 @@ def test_the_walk_reports_an_unguarded_a_doubly_guarded_and_an_unknown_view() ->
     assert elsewhere.endswith("is neither a portal view nor a known outside one")
 
 
-def test_the_public_portal_views_are_the_two_signed_links() -> None:
+def test_the_public_portal_views_are_the_three_signed_links() -> None:
     public_names = {name for _, name, _, view in portal_views() if guards_of(view) == (PUBLIC,)}
-    assert public_names == {"access:accept", "activity:unsubscribe"}
+    assert public_names == {"access:accept", "activity:unsubscribe", "requests:rate_link"}
 
 
 # --- what each guard refuses, through every portal URL -------------------------------------------------------------

@@ -5,6 +5,7 @@ A destructive view (`portal.access.confirm.destructive`) asks before it looks th
 any id, whoever's it is, gets the same confirmation page, which changes nothing and names nothing. Its check is
 the confirmed POST, which reaches the view and must answer 404."""
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,8 @@ from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
 from portal.documents.models import Folder
 from portal.documents.services import documents_upload
+from portal.requests.services import holiday_add, routing_rule_save
+from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +77,19 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
     [document] = documents_upload(
         actor=SYSTEM, folder=folder, uploads=[SimpleUploadedFile("plan.txt", b"Fabrikam plan")]
     )
+    request_type = make_type()
+    fabrikam_request = submit(hana.user, request_type, with_file=True)
+    rule = routing_rule_save(
+        actor=SYSTEM, rule=None, request_type=None, client_org=fabrikam, field_key="", value="",
+        assignee=fabrikam.account_manager,
+    )  # fmt: skip
+    holiday = holiday_add(actor=SYSTEM, date=datetime.date(2026, 12, 25), name="Christmas Day")
     return {
+        "request_id": fabrikam_request.pk,
+        "file_id": fabrikam_request.files.get().pk,
+        "type_id": request_type.pk,
+        "rule_id": rule.pk,
+        "holiday_id": holiday.pk,
         "version_id": document.versions.get().pk,
         "document_id": document.pk,
         "type_code": "client",

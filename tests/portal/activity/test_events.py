@@ -13,6 +13,7 @@ joins by registering and by adding its case here; the completeness tests below f
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from portal.access.capabilities import REGISTRY
@@ -43,7 +45,10 @@ from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_delete, documents_upload
 from portal.organisations.services import client_org_archive, client_org_save
+from portal.requests.models import ClientRequest
+from portal.requests.services import remind_due, request_assign, request_change_status, request_rate
 from tests.portal.factories import ContactFactory, StaffFactory, make_user
+from tests.portal.requests.support import make_type, submit
 from tests.support.seeded import recent
 
 pytestmark = pytest.mark.django_db
@@ -77,10 +82,20 @@ def internal_document() -> Document:
     return document
 
 
+def paula() -> User:
+    return user("paula.lead@contoso.example")
+
+
+def paulas_request() -> ClientRequest:
+    """A request of Paula's (a project lead: she may send requests and see her organisation's)."""
+    return submit(paula(), make_type())
+
+
 COMMENT_TARGETS: dict[str, Callable[[], models.Model]] = {
     "client": contoso,
     "document": shared_document,
     "document-internal": internal_document,
+    "request": paulas_request,
 }
 
 
@@ -98,6 +113,8 @@ class Case:
     act: Callable[[Any], User]
     prepare: Callable[[], models.Model | None] = lambda: None
     recorded: str | None = None
+    # A type told only to some of those who may see it (a request's new assignee): who.
+    addressed: Callable[[], set[str]] | None = None
 
     @property
     def id(self) -> str:
@@ -195,7 +212,54 @@ def archive_client(org: ClientOrg) -> User:
     return owner
 
 
+def submit_request(_target: Any) -> User:
+    paulas_request()
+    return paula()
+
+
+def start_work(request: ClientRequest) -> User:
+    request_change_status(actor=actor_for(mia()), request=request, to_status="in_progress")
+    return mia()
+
+
+def hand_to_the_owner(request: ClientRequest) -> User:
+    request_assign(actor=actor_for(mia()), request=request, assignee=owner())
+    return mia()
+
+
+def owner() -> User:
+    return StaffMembership.objects.get(role=StaffRole.OWNER).user
+
+
+def resolved_request() -> ClientRequest:
+    request = paulas_request()
+    return request_change_status(actor=actor_for(mia()), request=request, to_status="resolved")
+
+
+def rate(request: ClientRequest) -> User:
+    request_rate(actor=actor_for(paula()), request=request, score=5)
+    return paula()
+
+
+def assigned_to_mia() -> ClientRequest:
+    request = paulas_request()
+    assert request.assignee == mia()  # Contoso's account manager, by the type's own rule
+    return request
+
+
+def remind(request: ClientRequest) -> User:
+    soon = timezone.now() + timedelta(hours=1)
+    ClientRequest.objects.filter(pk=request.pk).update(first_response_due=soon, resolution_due=soon + timedelta(days=9))
+    assert remind_due() == 1
+    return paula()  # the system acts; Paula, who may not see staff-only news anyway, stands in as "whoever did it"
+
+
 CASES: list[Case] = [
+    Case("request.submitted", "request", submit_request),
+    Case("request.status_changed", "request", start_work, paulas_request),
+    Case("request.assigned", "request", hand_to_the_owner, paulas_request, addressed=lambda: {owner().email}),
+    Case("request.rated", "request", rate, resolved_request),
+    Case("request.due_soon", "request", remind, assigned_to_mia, addressed=lambda: {mia().email}),
     *comment_cases(),
     Case("document.published", "shared", publish(internal=False)),
     Case("document.published", "internal", publish(internal=True)),
@@ -285,6 +349,8 @@ def test_each_event_is_told_to_exactly_who_may_open_its_target(
         if opened and email in active and (email in staff or not event_type.staff_only)
     }
     expected = may_see - {acting.email}
+    if case.addressed is not None:
+        expected &= case.addressed()
 
     notified = set(Notification.objects.filter(event=event).values_list("user__email", flat=True))
     assert notified == expected

@@ -159,6 +159,7 @@ def test_a_contacts_navigation_comes_from_their_capabilities(as_user: Callable[[
         "Colleagues",
         "Invite a colleague",
         "Documents",
+        "Requests",
         "Notifications",
     ]
     assert labels(victor) == ["Home", "Your organisation", "Documents", "Notifications"]

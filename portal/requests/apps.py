@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class RequestsConfig(AppConfig):
+    name = "portal.requests"
+    label = "requests"
+    verbose_name = "Requests"
+
+    def ready(self) -> None:
+        from portal.requests import capabilities, usage  # noqa: F401  (usage: request files, for the quota)
+
+        capabilities.register_targets()
+
+        from portal.requests import providers
+
+        providers.register()  # "what needs you" and the top bar's search
+
+        from portal.activity import emails
+        from portal.requests import ratings
+
+        emails.register_action("request.status_changed", ratings.rating_action)
