@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.services import directory_sync, user_create
 from core.audit import system
 from operators.demo_history import seed_history
+from operators.demo_requests import seed_requests
 from operators.services import portal_host, tenant_change_status, tenant_provision
 from portal.access.capabilities import DefaultRole
 from portal.access.models import Role, StaffMembership, StaffRole
@@ -115,4 +116,5 @@ def seed_demo() -> Tenant:
                     user=user, defaults={"client_org": org, "role": Role.objects.get(slug=person.role)}
                 )
         seed_history(tenant)  # weeks of past events: the owner-only path (operators.demo_history)
+        seed_requests(tenant)  # request types, business hours and requests in every status (operators.demo_requests)
     return tenant

@@ -201,7 +201,7 @@ DOWNLOADS = (
 )
 
 
-class _Clock:
+class DemoClock:
     """Turns `When` into an aware datetime, days before the run's today at the portal's local time."""
 
     def __init__(self, tenant: Tenant) -> None:
@@ -217,7 +217,7 @@ def seed_history(tenant: Tenant) -> int:
     """Write whatever of the demo's history is missing, in the tenant's schema (call inside `tenant_context` and
     a transaction, as the owner). Returns the number of events written."""
     ensure_owner(ActivityEvent._meta.db_table, DownloadEvent._meta.db_table)
-    at = _Clock(tenant)
+    at = DemoClock(tenant)
     people = {user.email: user for user in User.objects.all()}
     orgs = {org.name: org for org in ClientOrg.objects.all()}
     written = 0

@@ -95,7 +95,8 @@ class AnswersForm(forms.Form):
 
 def as_json(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # Plain digits as typed, a whole number without ".00" (`normalize()` would give "1.2E+3" for 1200).
+        return format(value.to_integral_value() if value == value.to_integral_value() else value, "f")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if value is None:

@@ -3,7 +3,8 @@ percentile, interpolated by PostgreSQL's `percentile_cont`, in business hours) p
 and satisfaction (CSAT: the share of ratings of 4 or 5, with the average score) per type, client and assignee.
 
 Which requests count: first responses made in the period, resolutions made in the period (a reopened request
-counts at its latest resolution), ratings given in the period; only the requests of clients the person reaches."""
+counts at its latest resolution), ratings given in the period, the days running from midnight to midnight in the
+portal's business-hours time zone; only the requests of clients the person reaches."""
 
 import datetime
 from dataclasses import dataclass
@@ -62,9 +63,12 @@ def _hours(seconds: float | None) -> float | None:
 
 
 def _bounds(since: datetime.date, until: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    from django.utils import timezone
+    """The period's days, from midnight to midnight in the portal's business-hours time zone."""
+    import zoneinfo
 
-    zone = timezone.get_current_timezone()
+    from portal.requests.selectors import service_hours
+
+    zone = zoneinfo.ZoneInfo(service_hours().time_zone)
     start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
     end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
     return start, end

@@ -111,7 +111,7 @@ class RoutingRule(models.Model):
 class Status(models.TextChoices):
     NEW = "new", _("New")
     IN_PROGRESS = "in_progress", _("In progress")
-    WAITING_ON_CLIENT = "waiting_on_client", _("Waiting on you")
+    WAITING_ON_CLIENT = "waiting_on_client", _("Waiting on the client")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
 

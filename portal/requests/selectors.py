@@ -168,9 +168,9 @@ def holiday_get_for(actor: Actor, holiday_id: int) -> Holiday:
 
 
 SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "due": (F("resolution_due").asc(nulls_last=True), "id"),
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
-    "due": (F("resolution_due").asc(nulls_last=True), "id"),
     "updated": ("-updated_at", "-id"),
 }
 

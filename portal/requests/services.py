@@ -70,14 +70,20 @@ def calendar() -> Calendar:
     )
 
 
+# While a request is in one of these, its resolution clock stops: waiting on the client, and resolved or closed
+# (a reopened request's clock resumes where it stopped, so the days it sat resolved do not count against it).
+CLOCK_STOPPED = frozenset({Status.WAITING_ON_CLIENT, Status.RESOLVED, Status.CLOSED})
+
+
 def waiting_periods(request: ClientRequest) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
-    """When the request waited on the client (the clock of its resolution stops then), from its history."""
+    """When the request's resolution clock stood still (waiting on the client, or resolved before a reopen), from
+    its history; the last period is open (None) while it still stands."""
     periods: list[tuple[datetime.datetime, datetime.datetime | None]] = []
     started: datetime.datetime | None = None
     for change in request.changes.order_by("at", "pk"):
-        if change.to_status == Status.WAITING_ON_CLIENT and started is None:
+        if change.to_status in CLOCK_STOPPED and started is None:
             started = change.at
-        elif change.to_status != Status.WAITING_ON_CLIENT and started is not None:
+        elif change.to_status not in CLOCK_STOPPED and started is not None:
             periods.append((started, change.at))
             started = None
     if started is not None:
@@ -288,7 +294,10 @@ def _apply(request: ClientRequest, actor: Actor, to_status: str, *, by_staff: bo
         )
     if to_status == Status.CLOSED:
         request.closed_at = now
-    request.resolution_due = _resolution_due(request, clock)
+    due = _resolution_due(request, clock)
+    if due != request.resolution_due:  # a new due time gets its own reminder
+        request.resolution_reminded = False
+    request.resolution_due = due
     request.save()
     record(
         actor=actor, verb="request.status_changed", target=request,
@@ -367,7 +376,8 @@ def request_assign(*, actor: Actor, request: ClientRequest, assignee: User | Non
     if locked.assignee_id == (assignee.pk if assignee else None):
         raise RequestError(_("The request is already assigned to them."), field="assignee")
     locked.assignee = assignee
-    locked.save(update_fields=["assignee", "updated_at"])
+    locked.first_response_reminded = locked.resolution_reminded = False  # the new assignee is reminded in turn
+    locked.save(update_fields=["assignee", "first_response_reminded", "resolution_reminded", "updated_at"])
     # Told to the new assignee only; unassigning is history, told to nobody.
     data = {"recipients": [assignee.pk] if assignee else [], "assignee": assignee.get_full_name() if assignee else ""}
     record(actor=actor, verb="request.assigned", target=locked, data=data)

@@ -154,6 +154,9 @@ def request_detail(request: PortalRequest, request_id: int) -> HttpResponse:
         "org": found.client_org,
         "answers": answers,
         "tone": STATUS_TONES.get(Status(found.status), "neutral"),
+        "status_label": _("Waiting on you")
+        if found.status == Status.WAITING_ON_CLIENT and not me.is_staff
+        else found.get_status_display(),
         "changes": selectors.changes_of(found),
         "moves": moves,
         "reopen_until": reopen_until,
@@ -250,7 +253,7 @@ def rate_link(request: PortalRequest, token: str) -> HttpResponse:
     if found is None or found.requester_id != user_id:
         return render(request, "portal/requests/rate_invalid.html", status=404)
     already = Rating.objects.filter(request=found).first()
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and already is None and form.is_valid():
         try:
             already = request_rate(

@@ -11,13 +11,17 @@ The list pages of `config.urls_tenant`, each covered below:
   activity:notifications (page and htmx list), activity:audit_log (page and CSV), access:team, access:roles,
   access:profile (sessions), dashboard:home ("what needs you", recent activity), dashboard:search,
   conversations:mentions (the mention picker's people), activity:preferences (one choice per event type),
-  account_email (a person's addresses) and mfa_list_webauthn (their passkeys).
+  account_email (a person's addresses) and mfa_list_webauthn (their passkeys), requests:list (mine and all),
+  requests:queue, requests:figures, requests:detail (answers, history, comments), requests:types,
+  requests:routing and requests:settings (holidays).
 Not lists: the forms (clients:create/edit, clients:invite, clients:contact, access:staff_member, access:role_*,
-access:security, branding:settings; their choices come from one query each), single objects and files
+access:security, branding:settings, requests:new/submit/type_new/type_edit; their choices come from one query
+each), single objects and files
 (downloads, thumbnails, page images, attachments), POST-only actions (their htmx answers render the lists above:
 conversations:add the thread, activity:read the notification list), the invitation, sign-in, MFA and
 unsubscribe pages, the icons and the style guide (sample data, development only)."""
 
+import datetime
 import difflib
 import io
 import json
@@ -47,8 +51,11 @@ from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_download_record, documents_upload, folder_create
 from portal.organisations.services import client_org_archive
+from portal.requests.models import RequestType
+from portal.requests.services import holiday_add, request_change_status, request_rate, routing_rule_save
 from tests.portal.conftest import HOST
 from tests.portal.factories import ClientOrgFactory, ContactFactory, StaffFactory, make_user
+from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -534,3 +541,104 @@ def test_the_mention_picker_suggests_people_without_a_statement_per_person(world
     url = reverse("conversations:mentions", kwargs={"type_code": "client", "target_id": world.org.pk})
     people = as_user(world.manager)
     assert_flat(people, url, grow, lambda r: len(json.loads(r.content)["people"]), {"q": "Casey"})
+
+
+# --- requests ---------------------------------------------------------------------------------------------------
+
+
+def requests_sent(world: World, told: Told, n: int) -> None:
+    """`n` requests of the client, by the client admin and the viewer's colleague, through the form, in each status,
+    assigned, some with a file, some rated."""
+    request_type = RequestType.objects.filter(name="List type").first() or make_type("List type")
+    with told():
+        for i in range(n):
+            sent = submit(world.lead, request_type, subject=f"Request {serial()}", with_file=i % 2 == 0)
+            staff_actor = actor_for(world.manager)
+            if i % 4 >= 1:
+                request_change_status(actor=staff_actor, request=sent, to_status="in_progress")
+            if i % 4 >= 2:
+                request_change_status(actor=staff_actor, request=sent, to_status="resolved")
+            if i % 4 == 3:
+                request_rate(actor=actor_for(world.lead), request=sent, score=4)
+
+
+@pytest.mark.parametrize("whose", ["", "all"])
+def test_a_contacts_requests_list_without_a_statement_per_request(
+    world: World, as_user: SignIn, told: Told, whose: str
+) -> None:
+    url = reverse("requests:list", kwargs={"org_id": world.org.pk})
+    client = as_user(world.lead)
+
+    assert_flat(client, url, lambda n: requests_sent(world, told, n), lambda r: len(r.context["requests"]),
+                data={"whose": whose} if whose else None)  # fmt: skip
+
+
+def test_the_staff_queue_lists_requests_without_a_statement_per_request(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    url = reverse("requests:queue")
+    client = as_user(world.manager)
+
+    assert_flat(client, url, lambda n: requests_sent(world, told, n), lambda r: len(r.context["requests"]),
+                data={"status": "", "client": str(world.org.pk)})  # fmt: skip
+
+
+def test_the_service_figures_group_in_fixed_statements(world: World, as_user: SignIn, told: Told) -> None:
+    def grow(n: int) -> None:
+        for _ in range(n):
+            make_type(f"Figures type {serial()}")
+        requests_sent(world, told, n)
+        for request_type in RequestType.objects.filter(name__startswith="Figures type"):
+            submit(world.lead, request_type, subject=f"Figures {serial()}")
+
+    client = as_user(User.objects.get(email=OWNER))
+    assert_flat(
+        client, reverse("requests:figures"), grow, lambda r: len(r.context["by_type"]) + len(r.context["csat_type"])
+    )
+
+
+def test_the_request_types_list_without_a_statement_per_type(world: World, as_user: SignIn) -> None:
+    client = as_user(User.objects.get(email=OWNER))
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            make_type(f"Type {serial()}", default_assignee=world.manager, assign_to="person")
+
+    assert_flat(client, reverse("requests:types"), grow, lambda r: len(r.context["types"]))
+
+
+def test_routing_rules_and_holidays_list_without_a_statement_per_row(world: World, as_user: SignIn) -> None:
+    client = as_user(User.objects.get(email=OWNER))
+    owner = actor_for(User.objects.get(email=OWNER))
+
+    def rules(n: int) -> None:
+        for _ in range(n):
+            routing_rule_save(
+                actor=owner, rule=None, request_type=make_type(f"Routed {serial()}"), client_org=world.org,
+                field_key="impact", value="High", assignee=world.manager,
+            )  # fmt: skip
+
+    def holidays(n: int) -> None:
+        start = datetime.date(2031, 1, 1) + datetime.timedelta(days=serial() * 40)
+        for i in range(n):
+            holiday_add(actor=owner, date=start + datetime.timedelta(days=i), name=f"Day off {i}")
+
+    assert_flat(client, reverse("requests:routing"), rules, lambda r: len(r.context["rules"]))
+    assert_flat(client, reverse("requests:settings"), holidays, lambda r: len(r.context["holidays"]))
+
+
+def test_a_requests_page_lists_answers_history_and_comments_without_a_statement_per_row(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    sent = submit(world.lead, make_type(f"Detailed {serial()}"), with_file=True)
+    url = reverse("requests:detail", kwargs={"request_id": sent.pk})
+    client = as_user(world.manager)
+    staff_actor = actor_for(world.manager)
+
+    def grow(n: int) -> None:
+        discuss(world, told, sent, n)
+        for _ in range(n):  # back and forth: each move is a row of the history
+            request_change_status(actor=staff_actor, request=sent, to_status="waiting_on_client")
+            request_change_status(actor=staff_actor, request=sent, to_status="in_progress")
+
+    assert_flat(client, url, grow, lambda r: len(r.context["thread"]) + len(r.context["changes"]))

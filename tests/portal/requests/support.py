@@ -25,7 +25,7 @@ def owner() -> User:
 
 
 def make_type(
-    name: str = "Change request", *, fields: list[dict[str, Any]] | None = None, **options: Any
+    name: str = "Website change", *, fields: list[dict[str, Any]] | None = None, **options: Any
 ) -> RequestType:
     values: dict[str, Any] = {
         "description": "", "all_clients": True, "client_orgs": [], "assign_to": Assignment.ACCOUNT_MANAGER,
