@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -96,6 +96,8 @@ def request_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
 
 @client_capability("requests.create")
 def request_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    if request.actor.is_staff:  # contacts send requests; staff answer them
+        raise NotFound
     types = selectors.types_for_client(request.actor, org)
     return render(request, "portal/requests/new.html", {"org": org, "types": types})
 
@@ -103,6 +105,8 @@ def request_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
 @client_capability("requests.create")
 def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) -> HttpResponse:
     me = request.actor
+    if me.is_staff:  # contacts send requests; staff answer them
+        raise NotFound
     request_type = selectors.type_for_client(me, org, type_id)
     version = request_type.current_version
     if version is None:  # types_for_client offers only types with a form
@@ -110,7 +114,10 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
     if request.method == "POST":
         shown_version = request.POST.get("version")
         form = AnswersForm(request.POST, request.FILES, definition=version.fields)
-        if form.is_valid():
+        if shown_version != str(version.pk):  # the form changed since the page was shown: show the new one
+            form.is_valid()
+            form.add_error(None, _("This form has just been changed: check your answers and send it again."))
+        elif form.is_valid():
             try:
                 created = request_submit(
                     actor=me, org=org, type_id=request_type.pk,
@@ -314,16 +321,17 @@ def bulk(request: PortalRequest) -> HttpResponse:
         return redirect(back)
     chosen = selectors.requests_for(me).filter(pk__in=ids)
     changed, refused = requests_change_status(actor=me, requests=list(chosen), to_status=to_status)
+    label = Status(to_status).label
     if changed:
-        messages.success(
-            request, _("%(n)d requests moved to “%(status)s”.") % {"n": changed, "status": Status(to_status).label}
-        )
+        moved = ngettext("%(n)d request moved to “%(status)s”.", "%(n)d requests moved to “%(status)s”.", changed)
+        messages.success(request, moved % {"n": changed, "status": label})
     if refused:
-        messages.warning(
-            request,
-            _("%(n)d requests could not move to “%(status)s” from where they are, and were left as they were.")
-            % {"n": refused, "status": Status(to_status).label},
+        left = ngettext(
+            "%(n)d request could not move to “%(status)s” from where it is, and was left as it was.",
+            "%(n)d requests could not move to “%(status)s” from where they are, and were left as they were.",
+            refused,
         )
+        messages.warning(request, left % {"n": refused, "status": label})
     return redirect(back)
 
 
