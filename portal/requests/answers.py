@@ -104,11 +104,22 @@ def as_json(value: Any) -> Any:
     return value
 
 
+def _readable(field: Mapping[str, Any], answers: Mapping[str, Any]) -> Any:
+    """A stored answer as the page shows it: dates as dates (the template words them), the rest as stored."""
+    value = answers.get(field["key"], "")
+    if field["kind"] == FieldKind.DATE and isinstance(value, str) and value:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def shown(definition: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> list[dict[str, Any]]:
     """What a request's page lists: each field of its own version with its answer, then any answer stored under a
     key the version does not define (never lost, shown under its key)."""
     rows = [
-        {"key": field["key"], "label": field["label"], "kind": field["kind"], "value": answers.get(field["key"], "")}
+        {"key": field["key"], "label": field["label"], "kind": field["kind"], "value": _readable(field, answers)}
         for field in definition
     ]
     known = {field["key"] for field in definition}
