@@ -337,3 +337,14 @@ def test_a_reopened_request_does_not_count_the_days_it_sat_resolved(sla_type: Re
     resolved = move(request, Status.RESOLVED)
 
     assert resolved.resolution_seconds == 6 * HOUR  # 4 h before the first resolution + 2 h after the reopen
+
+
+def test_a_new_assignee_is_reminded_in_turn(sla_type: RequestType, clock: Clock) -> None:
+    clock.at(paris(1, 5, 10))  # Monday 10:00: first response due 14:00
+    request = submit(paula(), sla_type)
+    assert remind_due(now=paris(1, 5, 12, 30)) == 1  # Mia
+    owner = User.objects.get(email="olivia.owner@northwind.example")
+    services.request_assign(actor=actor_for(owner), request=fresh(request), assignee=owner)
+
+    assert remind_due(now=paris(1, 5, 12, 45)) == 1
+    assert [event.data["recipients"] for event in due_soon(request)] == [[mia().pk], [owner.pk]]
