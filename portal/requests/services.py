@@ -75,6 +75,7 @@ def calendar() -> Calendar:
 CLOCK_STOPPED = frozenset({Status.WAITING_ON_CLIENT, Status.RESOLVED, Status.CLOSED})
 
 
+@not_audited("reads only")
 def waiting_periods(request: ClientRequest) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
     """When the request's resolution clock stood still (waiting on the client, or resolved before a reopen), from
     its history; the last period is open (None) while it still stands."""
@@ -114,6 +115,7 @@ def _answer_matches(answer: Any, value: str) -> bool:
     return str(answer).strip().casefold() == wanted
 
 
+@not_audited("reads only")
 def rule_matches(rule: RoutingRule, request_type: RequestType, org: ClientOrg, answers: Mapping[str, Any]) -> bool:
     if rule.request_type_id is not None and rule.request_type_id != request_type.pk:
         return False
@@ -478,6 +480,7 @@ def close_resolved(now: datetime.datetime | None = None) -> int:
 # --- types and their forms ---------------------------------------------------------------------------------------
 
 
+@not_audited("checks only: request_type_save records the change")
 def clean_definition(
     fields: Sequence[Mapping[str, Any]], *, previous: Sequence[Mapping[str, Any]] = ()
 ) -> list[dict[str, Any]]:

@@ -121,7 +121,7 @@ def _delete_routing_rule() -> Prepared:
 
 
 def _remove_holiday() -> Prepared:
-    holiday = holiday_add(actor=SYSTEM, date=date(2026, 12, 26), name="Boxing Day")
+    holiday = holiday_add(actor=SYSTEM, date=date(2031, 3, 6), name="Away day")
     url = reverse("requests:holiday_delete", kwargs={"holiday_id": holiday.pk})
     return Prepared(_owner(), url, lambda: not Holiday.objects.filter(pk=holiday.pk).exists())
 

@@ -83,7 +83,7 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         actor=SYSTEM, rule=None, request_type=None, client_org=fabrikam, field_key="", value="",
         assignee=fabrikam.account_manager,
     )  # fmt: skip
-    holiday = holiday_add(actor=SYSTEM, date=datetime.date(2026, 12, 25), name="Christmas Day")
+    holiday = holiday_add(actor=SYSTEM, date=datetime.date(2031, 3, 5), name="Founders' day")
     return {
         "request_id": fabrikam_request.pk,
         "file_id": fabrikam_request.files.get().pk,

@@ -250,6 +250,8 @@ def assigned_to_mia() -> ClientRequest:
 def remind(request: ClientRequest) -> User:
     soon = timezone.now() + timedelta(hours=1)
     ClientRequest.objects.filter(pk=request.pk).update(first_response_due=soon, resolution_due=soon + timedelta(days=9))
+    others = ClientRequest.objects.exclude(pk=request.pk)  # the demo's own open requests are not this case's
+    others.update(first_response_reminded=True, resolution_reminded=True)
     assert remind_due() == 1
     return paula()  # the system acts; Paula, who may not see staff-only news anyway, stands in as "whoever did it"
 
