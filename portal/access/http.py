@@ -20,11 +20,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxDetails
 
 from portal.access.policy import Actor, NotFound, client_org_get_for, may
+from portal.clients.models import ClientOrg
+from tenants import generations
 from tenants.models import Tenant
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -91,6 +95,23 @@ managers_only = person_guard(MANAGERS, lambda actor: actor.manages_portal)
 AnyView = Callable[..., HttpResponseBase]
 
 
+def _org_for(actor: Actor, org_id: int, capability: str, include_archived: bool) -> ClientOrg:
+    """`client_org_get_for`, its answer kept for the person like the person themselves (`portal.access.backends`):
+    under the portal's and the public schema's write generations (`tenants.generations`), so any write that could
+    change it (a role, an archive, a team, a deactivation) retires it before the next request. Refusals are not
+    kept."""
+    lookup = None
+    if actor.user is not None and settings.KEPT_SECONDS > 0:
+        key = f"guard:{actor.user.pk}:{org_id}:{capability}:{int(include_archived)}"
+        lookup = generations.look_up(connection.schema_name, key)  # type: ignore[attr-defined]
+    if lookup is not None and lookup.value is not None:
+        return cast(ClientOrg, lookup.value)
+    org = client_org_get_for(actor, org_id, capability=capability, include_archived=include_archived)
+    if lookup is not None:
+        lookup.keep(org, settings.KEPT_SECONDS)
+    return org
+
+
 def client_capability(capability: str, *others: str, archived_for_staff: bool = False) -> Callable[[AnyView], AnyView]:
     """A signed-in person holding `capability` (or any of `others`) in the organisation of the URL's `org_id`
     (staff: one they reach; with `archived_for_staff`, archived ones too). The view is called with `org` (the
@@ -102,7 +123,7 @@ def client_capability(capability: str, *others: str, archived_for_staff: bool = 
             actor = request.actor
             include_archived = archived_for_staff and actor.is_staff
             if not others:
-                org = client_org_get_for(actor, org_id, capability=capability, include_archived=include_archived)
+                org = _org_for(actor, org_id, capability, include_archived)
             else:
                 org = client_org_get_for(actor, org_id, include_archived=include_archived)
                 if not any(may(actor, code, org) for code in (capability, *others)):

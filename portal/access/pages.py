@@ -1,8 +1,9 @@
 """Rendered pages kept for the session that asked for them, and reused until the portal's data changes.
 
 `@cached_page` goes under a view's guard, so the guard (the person, their role, the organisation they may open)
-is decided on every request from the database, as for any other view; only the rendering that follows is reused.
-A page is kept under everything it is rendered from:
+is decided on every request, as for any other view (from what was kept of its answer under the same write
+generations, `portal.access.http`); only the rendering that follows is reused. A page is kept under everything it
+is rendered from:
 
 - the portal's write generation and the public schema's (`tenants.generations`, checked in the same round trip
   to Redis that fetches the page): any committed write to the portal's data (a document, a role, a read
