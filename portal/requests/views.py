@@ -499,7 +499,8 @@ def settings_view(request: PortalRequest) -> HttpResponse:
         "form": form,
         "holiday_form": holiday_form,
         "import_form": import_form,
-        "holidays": selectors.holidays_for(me),
+        "holidays": selectors.holidays_for(me).filter(date__year__gte=timezone.localdate().year),
+        "this_year": timezone.localdate().year,
         "hours": hours,
         "tab": "settings",
     }

@@ -25,6 +25,7 @@ from portal.access.models import StaffMembership
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.models import Comment
 from portal.documents.models import Document
+from portal.requests.models import ClientRequest, RequestType
 from tenants.models import Tenant
 from tenants.routing import VERSION_COOKIE, current_version, routing_changed
 from tests.browser.audit import PUBLIC_URLCONF, TENANT_URLCONF, PageAuditor
@@ -39,6 +40,9 @@ CONTACT = "carla.admin@contoso.example"  # Contoso's client admin: every contact
 CLIENT = "Contoso Retail"
 STAFF_DOCUMENT = "Loyalty data model"  # two versions
 CONTACT_DOCUMENT = "Discovery workshop summary"  # comments from both sides
+CHANGE_TYPE = "Change request"  # the demo's request types (operators.demo_requests)
+WAITING_REQUEST = "Newsletter sign-up form rejects valid addresses"
+RATED_REQUEST = "Checkout page times out"
 OTHER_STAFF = DEMO_STAFF[1].email
 LOGOUT = "/accounts/logout/"
 
@@ -93,6 +97,9 @@ def demo_pages(db: None) -> Demo:
         member = StaffMembership.objects.get(user=User.objects.get(email=OTHER_STAFF))
         staff_document = Document.objects.get(folder__client_org=org, title=STAFF_DOCUMENT)
         contact_document = Document.objects.get(folder__client_org=org, title=CONTACT_DOCUMENT)
+        change = RequestType.objects.get(name=CHANGE_TYPE)
+        waiting = ClientRequest.objects.get(subject=WAITING_REQUEST)  # Paula's, waiting on the client
+        rated = ClientRequest.objects.get(subject=RATED_REQUEST)  # Carla's, resolved and rated
     staff = (
         tenant_url("dashboard:home"),
         tenant_url("clients:list"),
@@ -113,6 +120,14 @@ def demo_pages(db: None) -> Demo:
         tenant_url("access:profile"),
         tenant_url("access:security"),
         tenant_url("branding:settings"),
+        tenant_url("requests:queue"),
+        tenant_url("requests:figures"),
+        tenant_url("requests:detail", request_id=waiting.pk),
+        tenant_url("requests:types"),
+        tenant_url("requests:type_new"),
+        tenant_url("requests:type_edit", type_id=change.pk),
+        tenant_url("requests:routing"),
+        tenant_url("requests:settings"),
     )
     contact_pages = (
         tenant_url("dashboard:home"),
@@ -122,6 +137,11 @@ def demo_pages(db: None) -> Demo:
         tenant_url("documents:detail", document_id=contact_document.pk),
         tenant_url("activity:notifications"),
         tenant_url("access:profile"),
+        tenant_url("requests:list", org_id=org.pk),
+        tenant_url("requests:new", org_id=org.pk),
+        tenant_url("requests:submit", org_id=org.pk, type_id=change.pk),
+        tenant_url("requests:detail", request_id=waiting.pk),
+        tenant_url("requests:detail", request_id=rated.pk),
     )
     return Demo(staff, contact_pages, tenant_url("documents:list", org_id=org.pk))
 
