@@ -24,7 +24,9 @@ INVITATIONS = "invitations"
 UPLOADS = "uploads"
 MENTION_LOOKUPS = "mention-lookups"
 PREVIEW_RENDERS = "preview-renders"
+REQUESTS = "requests"
 RATE_SETTINGS = {
+    REQUESTS: "REQUEST_RATE",
     COMMENTS: "COMMENT_RATE",
     INVITATIONS: "INVITATION_RATE",
     UPLOADS: "UPLOAD_RATE",
@@ -61,4 +63,5 @@ def message(group: str) -> str:
         UPLOADS: _("You have started many uploads in a short time. Please wait a while and try again."),
         MENTION_LOOKUPS: _("You are looking people up faster than this portal allows. Please wait a minute."),
         PREVIEW_RENDERS: _("You are opening new preview pages faster than this portal allows. Please wait a minute."),
+        REQUESTS: _("You have sent many requests in a short time. Please wait a while before sending another."),
     }[group]

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,10 +163,10 @@ def _check_files(actor: Actor, org: ClientOrg, files: Mapping[str, UploadedFile]
     inspected = []
     for key, upload in files.items():
         name = safe_name(upload.name or "")
-        if (upload.size or 0) > settings.DOCUMENT_MAX_BYTES:
+        if (upload.size or 0) > settings.REQUEST_FILE_MAX_BYTES:
             raise RequestError(
                 _("%(name)s is larger than the %(limit)d MB a file may be.")
-                % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
+                % {"name": name, "limit": settings.REQUEST_FILE_MAX_BYTES // 1024**2},
                 field=key,
             )
         try:
@@ -173,8 +174,10 @@ def _check_files(actor: Actor, org: ClientOrg, files: Mapping[str, UploadedFile]
         except FileRejected as error:
             raise RequestError(error.message, field=key) from None
     if inspected:
+        incoming = sum(inspection.size for *_rest, inspection in inspected)
+        _ensure_within_budget(actor, incoming, field=inspected[0][0])
         try:
-            ensure_room(sum(inspection.size for *_rest, inspection in inspected))
+            ensure_room(incoming)
         except QuotaExceeded as error:
             raise RequestError(error.message, field=inspected[0][0]) from None
     for key, upload, name, inspection in inspected:
@@ -191,6 +194,26 @@ def _check_files(actor: Actor, org: ClientOrg, files: Mapping[str, UploadedFile]
             raise RequestError(error.message, field=key) from None
         checked.append(CheckedFile(key, upload, name, inspection, status))
     return checked
+
+
+def _ensure_within_budget(actor: Actor, incoming: int, *, field: str) -> None:
+    """Refuse files that would take the person over `REQUEST_FILE_BYTES_PER_DAY` in 24 hours: the portal has one
+    quota, and one person must not be able to fill it. Checked before the scan and again under the quota lock."""
+    budget = settings.REQUEST_FILE_BYTES_PER_DAY
+    since = timezone.now() - datetime.timedelta(hours=24)
+    used = int(
+        RequestFile.objects.filter(uploaded_by=actor.user, created_at__gte=since).aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    if used + incoming > budget:
+        raise RequestError(
+            _(
+                "You can attach up to %(budget)s of files to requests in 24 hours, and you have %(left)s left: try "
+                "again later, or attach smaller files."
+            )
+            % {"budget": filesizeformat(budget), "left": filesizeformat(max(budget - used, 0))},
+            field=field,
+        )
 
 
 @audited("request.submitted")
@@ -237,9 +260,11 @@ def _submit(
     written: list[str],
 ) -> ClientRequest:
     if checked:
-        quota_lock()
+        quota_lock()  # also serialises one person's submissions, so two cannot both squeeze under the budget
+        incoming = sum(item.inspection.size for item in checked)
+        _ensure_within_budget(actor, incoming, field=checked[0].key)
         try:
-            ensure_room(sum(item.inspection.size for item in checked))
+            ensure_room(incoming)
         except QuotaExceeded as error:
             raise RequestError(error.message, field=checked[0].key) from None
     for item in checked:

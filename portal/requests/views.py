@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.errors import add_to_form
+from portal.access import limits
 from portal.access.confirm import destructive
 from portal.access.http import PortalRequest, client_capability, managers_only, public, signed_in, staff_only
 from portal.access.policy import NotFound, actor_for, client_orgs_for
@@ -103,6 +104,7 @@ def request_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
 
 
 @client_capability("requests.create")
+@limits.per_person(limits.REQUESTS)
 def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) -> HttpResponse:
     me = request.actor
     if me.is_staff:  # contacts send requests; staff answer them
@@ -114,6 +116,11 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
     if request.method == "POST":
         shown_version = request.POST.get("version")
         form = AnswersForm(request.POST, request.FILES, definition=version.fields)
+        if limits.limited(request):
+            form.is_valid()
+            form.add_error(None, limits.message(limits.REQUESTS))
+            context = {"org": org, "request_type": request_type, "version": version, "form": form}
+            return render(request, "portal/requests/submit.html", context, status=429)
         if shown_version != str(version.pk):  # the form changed since the page was shown: show the new one
             form.is_valid()
             form.add_error(None, _("This form has just been changed: check your answers and send it again."))

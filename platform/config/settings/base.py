@@ -267,6 +267,8 @@ UPLOAD_RATE = env.str("UPLOAD_RATE", default="300/h")
 MENTION_LOOKUP_RATE = env.str("MENTION_LOOKUP_RATE", default="120/m")
 # Preview pages rendered on first view (each runs poppler in the web process): pages already stored are not counted.
 PREVIEW_RENDER_RATE = env.str("PREVIEW_RENDER_RATE", default="30/m")
+# Requests sent per person.
+REQUEST_RATE = env.str("REQUEST_RATE", default="20/h")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
@@ -349,6 +351,10 @@ RESUMABLE_RESERVATION_MAX_BYTES = env.int("RESUMABLE_RESERVATION_MAX_BYTES", def
 COMMENT_ATTACHMENT_MAX_BYTES = env.int("COMMENT_ATTACHMENT_MAX_BYTES", default=20 * 1024**2)
 # Most bytes of comment attachments one person may store in any 24 hours: comments cannot be deleted yet, so the
 # comment rate alone would let one person fill the portal's quota for good.
+# Largest file answered in a request's form, and the most bytes of them one person may store in any 24 hours: as
+# for comment attachments, one person cannot fill the portal's one quota and block everyone's uploads.
+REQUEST_FILE_MAX_BYTES = env.int("REQUEST_FILE_MAX_BYTES", default=20 * 1024**2)
+REQUEST_FILE_BYTES_PER_DAY = env.int("REQUEST_FILE_BYTES_PER_DAY", default=250 * 1024**2)
 COMMENT_ATTACHMENT_BYTES_PER_DAY = env.int("COMMENT_ATTACHMENT_BYTES_PER_DAY", default=250 * 1024**2)
 # Optional virus scanning (clamd, INSTREAM): "host:port"; files above the stream limit are never called clean.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")

@@ -32,6 +32,8 @@ from portal.requests.models import (
     StatusChange,
 )
 from portal.requests.services import (
+    RequestError,
+    request_submit,
     request_type_archive,
     request_type_save,
     route,
@@ -715,3 +717,63 @@ def test_staff_are_not_offered_the_submission_form(in_demo: Any, as_user: Callab
     assert as_user(mia).get(reverse("requests:new", kwargs={"org_id": org_id})).status_code == 404
     url = reverse("requests:submit", kwargs={"org_id": org_id, "type_id": request_type.pk})
     assert as_user(mia).get(url).status_code == 404
+
+
+@pytest.fixture
+def clean_limits(settings: Any, clean_cache: None) -> None:
+    settings.RATELIMIT_ENABLE = True
+    settings.REQUEST_RATE = "2/h"
+
+
+def test_sending_requests_is_rate_limited_per_person_with_a_message(
+    in_demo: Any, as_user: Callable[[Any], Client], clean_limits: None
+) -> None:
+    request_type = make_type(f"Limited {uuid.uuid4().hex[:6]}", fields=[{"label": "Details", "kind": "long_text"}])
+    paula = User.objects.get(email="paula.lead@contoso.example")
+    url = reverse("requests:submit", kwargs={"org_id": paula.contact.client_org_id, "type_id": request_type.pk})
+    client = as_user(paula)
+    data = {"version": request_type.current_version_id, "details": "x"}
+    for number in range(2):
+        assert client.post(url, {**data, "subject": f"Allowed {number}"}).status_code == 302
+
+    refused = client.post(url, {**data, "subject": "One too many"})
+
+    assert refused.status_code == 429
+    assert "many requests in a short time" in refused.content.decode()
+    assert not ClientRequest.objects.filter(subject="One too many").exists()
+    carla = User.objects.get(email="carla.admin@contoso.example")  # per person: a colleague still may
+    assert as_user(carla).post(url, {**data, "subject": "Carla's"}).status_code == 302
+
+
+def test_one_person_cannot_fill_the_quota_with_request_files(in_demo: Any, settings: Any) -> None:
+    settings.REQUEST_FILE_BYTES_PER_DAY = 25
+    request_type = make_type(f"Budgeted {uuid.uuid4().hex[:6]}", fields=[{"label": "Attachment", "kind": "file"}])
+    paula = User.objects.get(email="paula.lead@contoso.example")
+
+    def send(subject: str, content: bytes, who: User = paula) -> ClientRequest:
+        return request_submit(
+            actor=actor_for(who), org=who.contact.client_org, type_id=request_type.pk,
+            version_id=request_type.current_version_id or 0, subject=subject, answers={},
+            files={"attachment": SimpleUploadedFile("notes.txt", content)},
+        )  # fmt: skip
+
+    send("Within the budget", b"twenty bytes of text")
+    with pytest.raises(RequestError, match="in 24 hours") as refused:
+        send("Over the budget", b"ten bytes.")
+
+    assert refused.value.field == "attachment"
+    assert not ClientRequest.objects.filter(subject="Over the budget").exists()
+    send("A colleague's own budget", b"ten bytes.", User.objects.get(email="carla.admin@contoso.example"))
+
+
+def test_a_request_file_larger_than_the_limit_is_refused_before_anything_is_read(in_demo: Any, settings: Any) -> None:
+    settings.REQUEST_FILE_MAX_BYTES = 10
+    request_type = make_type(f"Small files {uuid.uuid4().hex[:6]}", fields=[{"label": "Attachment", "kind": "file"}])
+    paula = User.objects.get(email="paula.lead@contoso.example")
+
+    with pytest.raises(RequestError, match="larger than"):
+        request_submit(
+            actor=actor_for(paula), org=paula.contact.client_org, type_id=request_type.pk,
+            version_id=request_type.current_version_id or 0, subject="Too big", answers={},
+            files={"attachment": SimpleUploadedFile("big.txt", b"more than ten bytes")},
+        )  # fmt: skip
