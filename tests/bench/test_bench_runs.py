@@ -41,7 +41,7 @@ def test_the_bench_runs_end_to_end_in_quick_mode(tmp_path: Path) -> None:
     written = json.loads((state / "results.json").read_text())
     assert [figure["name"] for figure in written] == list(FIGURES)
     value = {figure["name"]: figure["value"] for figure in written}
-    assert all(value[name] > 0 for name in PAGE_FIGURES), value
+    assert all(value[name] > 0 for name in PAGE_FIGURES if name != "page_queries_cached"), value
     assert value["page_queries_cached"] < value["page_queries"], "the page cache did not answer"
     assert (state / "gunicorn.log").exists()
     statements = (state / "page_queries.sql").read_text().splitlines()
