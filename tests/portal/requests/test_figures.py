@@ -13,16 +13,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
 from portal.access.models import StaffMembership
 from portal.access.policy import NotFound, actor_for
-from portal.clients.models import ClientOrg
 from portal.requests import figures
 from portal.requests.figures import SatisfactionRow, TimeRow
 from portal.requests.models import ClientRequest, Rating, RequestType, Status
 from tenants.models import Tenant
 from tests.portal.factories import StaffFactory
-from tests.portal.requests.support import make_type, owner, submit
+from tests.portal.requests.support import contoso, make_type, owner, submit, user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +54,6 @@ def test_the_reference_percentile_interpolates_as_percentile_cont_does() -> None
     assert percentile(values, 0.9) == pytest.approx(8.2)
     assert percentile([7.0], 0.9) == 7.0
     assert percentile([], 0.5) is None
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def contoso() -> ClientOrg:
-    return ClientOrg.objects.get(name="Contoso Retail")
-
-
-def fabrikam() -> ClientOrg:
-    return ClientOrg.objects.get(name="Fabrikam Health")
 
 
 @dataclass(frozen=True)

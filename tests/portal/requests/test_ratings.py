@@ -21,23 +21,11 @@ from portal.requests.models import ClientRequest, Rating, RequestType, Status
 from portal.requests.services import request_change_status
 from tenants.models import Tenant
 from tests.portal.conftest import HOST
-from tests.portal.requests.support import make_type, submit
+from tests.portal.requests.support import make_type, mia, paula, submit, user
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]
 SignIn = Callable[[Any], Client]
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
-
-
-def mia() -> User:
-    return user("mia.member@northwind.example")
 
 
 @pytest.fixture

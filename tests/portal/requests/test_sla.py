@@ -17,7 +17,7 @@ from portal.requests.models import ClientRequest, Holiday, RequestType, Status
 from portal.requests.selectors import overdue_condition
 from portal.requests.services import remind_due, request_change_status, service_hours_save
 from tenants.models import Tenant
-from tests.portal.requests.support import make_type, submit
+from tests.portal.requests.support import make_type, paula, submit, user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,6 @@ def paris(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
 
 
 def mia() -> User:

@@ -42,7 +42,7 @@ from portal.requests.services import (
 )
 from tenants.models import Tenant
 from tests.portal.factories import StaffFactory
-from tests.portal.requests.support import make_type, owner, submit
+from tests.portal.requests.support import adam, contoso, fabrikam, make_type, mia, owner, paula, submit, user
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[Any], Client]
@@ -59,33 +59,9 @@ def in_the_demo_portal(in_demo: Tenant) -> None:
     """Every test runs in the demo portal's schema (the services too, not only the pages)."""
 
 
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
-
-
-def mia() -> User:
-    return user("mia.member@northwind.example")
-
-
-def adam() -> User:
-    return user("adam.admin@northwind.example")
-
-
 def staff_member() -> User:
     membership: Any = StaffFactory()
     return membership.user
-
-
-def contoso() -> ClientOrg:
-    return ClientOrg.objects.get(name="Contoso Retail")
-
-
-def fabrikam() -> ClientOrg:
-    return ClientOrg.objects.get(name="Fabrikam Health")
 
 
 def submit_url(request_type: RequestType, org: ClientOrg | None = None) -> str:

@@ -23,7 +23,7 @@ from portal.requests.models import ClientRequest, RequestType, Status
 from portal.requests.services import RequestError, request_change_status, request_submit
 from tenants.models import Tenant
 from tests.portal.factories import ContactFactory, StaffFactory
-from tests.portal.requests.support import make_type, submit
+from tests.portal.requests.support import contoso, fabrikam, hana, make_type, mia, paula, submit, user
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[Any], Client]
@@ -33,30 +33,6 @@ Told = Callable[[], AbstractContextManager[None]]
 @pytest.fixture(autouse=True)
 def in_the_demo_portal(in_demo: Tenant) -> None:
     """Every test runs in the demo portal's schema."""
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
-
-
-def mia() -> User:
-    return user("mia.member@northwind.example")
-
-
-def hana() -> User:
-    return user("hana.admin@fabrikam.example")
-
-
-def contoso() -> ClientOrg:
-    return ClientOrg.objects.get(name="Contoso Retail")
-
-
-def fabrikam() -> ClientOrg:
-    return ClientOrg.objects.get(name="Fabrikam Health")
 
 
 def own_requests_only() -> User:

@@ -21,7 +21,7 @@ from portal.requests.models import ClientRequest, RequestType, ServiceHours, Sta
 from portal.requests.selectors import service_hours
 from portal.requests.services import RequestError, close_resolved, request_change_status
 from tenants.models import Tenant
-from tests.portal.requests.support import make_type, submit
+from tests.portal.requests.support import make_type, mia, paula, submit, user
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[Any], Client]
@@ -37,18 +37,6 @@ INVALID_MOVES = [
 @pytest.fixture(autouse=True)
 def in_the_demo_portal(in_demo: Tenant) -> None:
     """Every test runs in the demo portal's schema."""
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
-
-
-def mia() -> User:
-    return user("mia.member@northwind.example")
 
 
 def a_type() -> RequestType:
