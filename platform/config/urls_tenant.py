@@ -16,6 +16,7 @@ urlpatterns = [
     path("comments/", include("portal.conversations.urls")),
     path("", include("portal.documents.urls")),
     path("", include("portal.requests.urls")),
+    path("", include("portal.engagements.urls")),
     path("", include("portal.dashboard.urls")),
     path("_styleguide/", styleguide, name="styleguide"),  # development only: DEBUG or STYLEGUIDE_ENABLED
 ]

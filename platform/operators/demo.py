@@ -10,6 +10,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import directory_sync, user_create
 from core.audit import system
+from operators.demo_engagements import seed_engagements
 from operators.demo_history import seed_history
 from operators.demo_requests import seed_requests
 from operators.services import portal_host, tenant_change_status, tenant_provision
@@ -117,4 +118,5 @@ def seed_demo() -> Tenant:
                 )
         seed_history(tenant)  # weeks of past events: the owner-only path (operators.demo_history)
         seed_requests(tenant)  # request types, business hours and requests in every status (operators.demo_requests)
+        seed_engagements()  # projects, phases, milestones and time entries (operators.demo_engagements)
     return tenant

@@ -20,6 +20,8 @@ CONTACT_NAV = {
     "contacts.manage": (_("Invite a colleague"), "user-plus"),
     "documents.view": (_("Documents"), "document-text"),
     "requests.create": (_("Requests"), "inbox-stack"),
+    "projects.view": (_("Projects"), "briefcase"),
+    "time.view": (_("Hours"), "clock"),
     "requests.view_all": (_("Requests"), "inbox-stack"),
 }
 # How many clients the staff switcher lists before "All clients".

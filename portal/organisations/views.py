@@ -69,6 +69,7 @@ def sections(me: Actor, org: ClientOrg) -> dict[str, bool]:
         "may_view_contacts": policy.may(me, "contacts.view", org),
         "may_manage_contacts": policy.may(me, "contacts.manage", org),
         "may_view_documents": policy.may(me, "documents.view", org),
+        "may_view_projects": policy.may(me, "projects.view", org),
     }
 
 

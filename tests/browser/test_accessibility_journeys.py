@@ -25,6 +25,7 @@ from portal.access.models import StaffMembership
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.models import Comment
 from portal.documents.models import Document
+from portal.engagements.models import Project
 from portal.requests.models import ClientRequest, RequestType
 from tenants.models import Tenant
 from tenants.routing import VERSION_COOKIE, current_version, routing_changed
@@ -43,6 +44,7 @@ CONTACT_DOCUMENT = "Discovery workshop summary"  # comments from both sides
 CHANGE_TYPE = "Change request"  # the demo's request types (operators.demo_requests)
 WAITING_REQUEST = "Newsletter sign-up form rejects valid addresses"
 RATED_REQUEST = "Checkout page times out"
+PROJECT = "Loyalty programme relaunch"  # the demo's projects (operators.demo_engagements)
 OTHER_STAFF = DEMO_STAFF[1].email
 LOGOUT = "/accounts/logout/"
 
@@ -100,6 +102,7 @@ def demo_pages(db: None) -> Demo:
         change = RequestType.objects.get(name=CHANGE_TYPE)
         waiting = ClientRequest.objects.get(subject=WAITING_REQUEST)  # Paula's, waiting on the client
         rated = ClientRequest.objects.get(subject=RATED_REQUEST)  # Carla's, resolved and rated
+        project = Project.objects.get(client_org=org, name=PROJECT)
     staff = (
         tenant_url("dashboard:home"),
         tenant_url("clients:list"),
@@ -128,6 +131,11 @@ def demo_pages(db: None) -> Demo:
         tenant_url("requests:type_edit", type_id=change.pk),
         tenant_url("requests:routing"),
         tenant_url("requests:settings"),
+        tenant_url("engagements:projects", org_id=org.pk),
+        tenant_url("engagements:project", project_id=project.pk),
+        tenant_url("engagements:project_edit", project_id=project.pk),
+        tenant_url("engagements:project_new", org_id=org.pk),
+        tenant_url("engagements:time", org_id=org.pk),
     )
     contact_pages = (
         tenant_url("dashboard:home"),
@@ -142,6 +150,9 @@ def demo_pages(db: None) -> Demo:
         tenant_url("requests:submit", org_id=org.pk, type_id=change.pk),
         tenant_url("requests:detail", request_id=waiting.pk),
         tenant_url("requests:detail", request_id=rated.pk),
+        tenant_url("engagements:projects", org_id=org.pk),
+        tenant_url("engagements:project", project_id=project.pk),
+        tenant_url("engagements:time", org_id=org.pk),
     )
     return Demo(staff, contact_pages, tenant_url("documents:list", org_id=org.pk))
 

@@ -13,13 +13,14 @@ The list pages of `config.urls_tenant`, each covered below:
   conversations:mentions (the mention picker's people), activity:preferences (one choice per event type),
   account_email (a person's addresses) and mfa_list_webauthn (their passkeys), requests:list (mine and all),
   requests:queue, requests:figures, requests:detail (answers, history, comments), requests:types,
-  requests:routing and requests:settings (holidays).
+  requests:routing and requests:settings (holidays), engagements:projects, engagements:project (phases,
+  milestones, time, comments) and engagements:time.
 Not lists: the forms (clients:create/edit, clients:invite, clients:contact, access:staff_member, access:role_*,
-access:security, branding:settings, requests:new/submit/type_new/type_edit; their choices come from one query
-each), single objects and files
-(downloads, thumbnails, page images, attachments), POST-only actions (their htmx answers render the lists above:
-conversations:add the thread, activity:read the notification list), the invitation, sign-in, MFA and
-unsubscribe pages, the icons and the style guide (sample data, development only)."""
+access:security, branding:settings, requests:new/submit/type_new/type_edit, engagements:project_new/edit; their
+choices come from one query each), single objects and files (downloads, thumbnails, page images, attachments),
+POST-only actions (their htmx answers render the lists above: conversations:add the thread, activity:read the
+notification list, the engagement forms their project page), the invitation, sign-in, MFA and unsubscribe pages,
+the icons and the style guide (sample data, development only)."""
 
 import datetime
 import difflib
@@ -28,6 +29,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import count
 from typing import Any, cast
 
@@ -50,6 +52,14 @@ from portal.clients.models import ClientOrg
 from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_download_record, documents_upload, folder_create
+from portal.engagements.services import (
+    Entry,
+    milestone_add,
+    phase_add,
+    phase_start,
+    project_save,
+    time_entries_add,
+)
 from portal.organisations.services import client_org_archive
 from portal.requests.models import RequestType
 from portal.requests.services import holiday_add, request_change_status, request_rate, routing_rule_save
@@ -642,3 +652,63 @@ def test_a_requests_page_lists_answers_history_and_comments_without_a_statement_
             request_change_status(actor=staff_actor, request=sent, to_status="in_progress")
 
     assert_flat(client, url, grow, lambda r: len(r.context["thread"]) + len(r.context["changes"]))
+
+
+# --- engagements ------------------------------------------------------------------------------------------------
+
+
+def projects_run(world: World, n: int) -> None:
+    """`n` projects of the client, each with phases (one current), milestones and time logged by both staff."""
+    staff_actor = actor_for(world.manager)
+    for _ in range(n):
+        project = project_save(
+            actor=staff_actor, project=None, org=world.org, name=f"Project {serial()}", budget_hours=Decimal(40)
+        )
+        phase_start(actor=staff_actor, phase=phase_add(actor=staff_actor, project=project, name="Build"))
+        milestone_add(actor=staff_actor, project=project, title="Pilot", due_date=datetime.date(2026, 1, 5))
+        log_time(world, project, 2)
+
+
+def log_time(world: World, project: Any, n: int) -> None:
+    entries = [
+        Entry(person=[world.manager, world.colleague][i % 2], date=datetime.date(2026, 1, 1 + i % 28), hours=Decimal(2))
+        for i in range(n)
+    ]
+    time_entries_add(actor=actor_for(world.manager), project=project, entries=entries)
+
+
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_a_clients_projects_list_reads_phases_and_hours_without_a_statement_per_project(
+    world: World, as_user: SignIn, who: str
+) -> None:
+    url = reverse("engagements:projects", kwargs={"org_id": world.org.pk})
+
+    assert_flat(as_user(getattr(world, who)), url, lambda n: projects_run(world, n), lambda r: len(r.context["rows"]))
+
+
+def test_a_projects_page_lists_phases_milestones_time_and_comments_without_a_statement_per_row(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    staff_actor = actor_for(world.manager)
+    project = project_save(actor=staff_actor, project=None, org=world.org, name=f"Detailed {serial()}")
+    url = reverse("engagements:project", kwargs={"project_id": project.pk})
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            phase_add(actor=staff_actor, project=project, name=f"Phase {serial()}")
+            milestone_add(
+                actor=staff_actor, project=project, title=f"Milestone {serial()}", due_date=datetime.date(2026, 2, 1)
+            )
+        log_time(world, project, n)
+        discuss(world, told, project, n)
+
+    def rows(response: Any) -> int:
+        return len(response.context["phases"]) + len(response.context["milestones"]) + len(response.context["thread"])
+
+    assert_flat(as_user(world.manager), url, grow, rows)
+
+
+def test_the_hours_page_lists_entries_and_budgets_without_a_statement_per_row(world: World, as_user: SignIn) -> None:
+    url = reverse("engagements:time", kwargs={"org_id": world.org.pk})
+
+    assert_flat(as_user(world.lead), url, lambda n: projects_run(world, n), lambda r: len(r.context["entries"]))

@@ -71,6 +71,7 @@ TENANT_APPS = [
     "portal.conversations",
     "portal.documents",
     "portal.requests",
+    "portal.engagements",
     "portal.dashboard",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -26,6 +26,7 @@ from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
 from portal.documents.models import Folder
 from portal.documents.services import documents_upload
+from portal.engagements.services import milestone_add, phase_add, project_save
 from portal.requests.services import holiday_add, routing_rule_save
 from tests.portal.requests.support import make_type, submit
 
@@ -84,7 +85,15 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         assignee=fabrikam.account_manager,
     )  # fmt: skip
     holiday = holiday_add(actor=SYSTEM, date=datetime.date(2031, 3, 5), name="Founders' day")
+    fabrikam_project = project_save(actor=SYSTEM, project=None, org=fabrikam, name="Fabrikam only")
+    phase = phase_add(actor=SYSTEM, project=fabrikam_project, name="Build")
+    milestone = milestone_add(
+        actor=SYSTEM, project=fabrikam_project, title="Go live", due_date=datetime.date(2031, 3, 5)
+    )
     return {
+        "project_id": fabrikam_project.pk,
+        "phase_id": phase.pk,
+        "milestone_id": milestone.pk,
         "request_id": fabrikam_request.pk,
         "file_id": fabrikam_request.files.get().pk,
         "type_id": request_type.pk,

@@ -28,7 +28,7 @@ def delegate(in_demo: Any) -> Contact:
     paula.role = Role.objects.create(
         name="Delegate",
         slug="delegate",
-        custom_capabilities=["organisation.view", "contacts.manage", "documents.view"],
+        custom_capabilities=["organisation.view", "contacts.manage", "documents.view", "projects.view"],
     )
     paula.save()
     return paula

@@ -13,7 +13,7 @@ joins by registering and by adding its case here; the completeness tests below f
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -44,6 +44,8 @@ from portal.conversations.registry import COMMENTABLE
 from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_delete, documents_upload
+from portal.engagements.models import Project
+from portal.engagements.services import milestone_add, milestone_complete, phase_add, phase_start, project_save
 from portal.organisations.services import client_org_archive, client_org_save
 from portal.requests.models import ClientRequest
 from portal.requests.services import remind_due, request_assign, request_change_status, request_rate
@@ -96,6 +98,7 @@ COMMENT_TARGETS: dict[str, Callable[[], models.Model]] = {
     "document": shared_document,
     "document-internal": internal_document,
     "request": paulas_request,
+    "project": lambda: contoso_project(),
 }
 
 
@@ -212,6 +215,27 @@ def archive_client(org: ClientOrg) -> User:
     return owner
 
 
+def contoso_project() -> Project:
+    return project_save(actor=actor_for(mia()), project=None, org=contoso(), name="Events project", budget_hours=None)
+
+
+def create_project(_target: Any) -> User:
+    contoso_project()
+    return mia()
+
+
+def start_a_phase(project: Project) -> User:
+    phase = phase_add(actor=actor_for(mia()), project=project, name="Build")
+    phase_start(actor=actor_for(mia()), phase=phase)
+    return mia()
+
+
+def reach_a_milestone(project: Project) -> User:
+    milestone = milestone_add(actor=actor_for(mia()), project=project, title="Pilot live", due_date=date(2026, 1, 5))
+    milestone_complete(actor=actor_for(mia()), milestone=milestone)
+    return mia()
+
+
 def submit_request(_target: Any) -> User:
     paulas_request()
     return paula()
@@ -257,6 +281,9 @@ def remind(request: ClientRequest) -> User:
 
 
 CASES: list[Case] = [
+    Case("project.created", "project", create_project),
+    Case("project.phase_started", "project", start_a_phase, contoso_project),
+    Case("project.milestone_reached", "project", reach_a_milestone, contoso_project),
     Case("request.submitted", "request", submit_request),
     Case("request.status_changed", "request", start_work, paulas_request),
     Case("request.assigned", "request", hand_to_the_owner, paulas_request, addressed=lambda: {owner().email}),

@@ -160,6 +160,8 @@ def test_a_contacts_navigation_comes_from_their_capabilities(as_user: Callable[[
         "Invite a colleague",
         "Documents",
         "Requests",
+        "Projects",
+        "Hours",
         "Notifications",
     ]
-    assert labels(victor) == ["Home", "Your organisation", "Documents", "Notifications"]
+    assert labels(victor) == ["Home", "Your organisation", "Documents", "Projects", "Notifications"]

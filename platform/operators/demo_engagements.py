@@ -1,0 +1,100 @@
+"""The demo portal's projects: phases (one current), milestones (some reached, one overdue) and weeks of time
+entries against each budget, so the project pages and the hours show real figures from the first `make run`.
+Idempotent: projects are found by client and name, and only a project that is missing is written."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import User
+from portal.clients.models import ClientOrg
+from portal.engagements.models import Milestone, Phase, Project, ProjectStatus, TimeEntry
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    client: str
+    name: str
+    description: str
+    budget_hours: int
+    phases: tuple[str, ...]
+    current: int  # index of the current phase
+    milestones: tuple[tuple[str, int, bool], ...]  # title, days from today (negative: past), reached
+    people: tuple[str, ...]  # who logs time
+    hours_per_week: int
+    weeks: int
+
+
+PROJECTS = (
+    DemoProject(
+        "Contoso Retail", "Loyalty programme relaunch",
+        "New tiers, a new app journey and the campaign that announces them.", 320,
+        ("Discovery", "Design", "Build", "Launch"), 2,
+        (("Discovery report accepted", -40, True), ("Tier design signed off", -12, True),
+         ("App journey in test", -2, False), ("Campaign live", 24, False)),
+        ("mia.member@northwind.example", "adam.admin@northwind.example"), 26, 8,
+    ),
+    DemoProject(
+        "Contoso Retail", "Store rollout planning", "Rollout plan for the new point-of-sale system in 40 stores.", 120,
+        ("Assessment", "Plan", "Pilot"), 1,
+        (("Store assessment complete", -9, True), ("Rollout plan approved", 10, False)),
+        ("mia.member@northwind.example",), 9, 5,
+    ),
+    DemoProject(
+        "Fabrikam Health", "Reporting platform", "Monthly board reporting moved to one platform.", 200,
+        ("Requirements", "Build", "Migration", "Handover"), 1,
+        (("Requirements signed off", -30, True), ("First board pack generated", 7, False)),
+        ("adam.admin@northwind.example",), 22, 6,
+    ),
+    DemoProject(
+        "Litware Logistics", "Tracking page redesign", "A clearer parcel tracking page for customers.", 60,
+        ("Research", "Design", "Build"), 0, (("Research findings shared", 5, False),),
+        ("olivia.owner@northwind.example",), 6, 2,
+    ),
+)  # fmt: skip
+
+
+def seed_engagements() -> int:
+    """Write the demo projects that are missing (inside `tenant_context`). Returns how many were written."""
+    today = timezone.localdate()
+    written = 0
+    for item in PROJECTS:
+        org = ClientOrg.objects.get(name=item.client)
+        if Project.objects.filter(client_org=org, name=item.name).exists():
+            continue
+        project = Project.objects.create(
+            client_org=org, name=item.name, description=item.description, status=ProjectStatus.ACTIVE,
+            start_date=today - timedelta(weeks=item.weeks), end_date=today + timedelta(weeks=6),
+            budget_hours=Decimal(item.budget_hours),
+        )  # fmt: skip
+        phases = [Phase.objects.create(project=project, name=name, position=n) for n, name in enumerate(item.phases, 1)]
+        project.current_phase = phases[item.current]
+        project.save(update_fields=["current_phase"])
+        now = timezone.now()
+        for title, days, reached in item.milestones:
+            Milestone.objects.create(
+                project=project, title=title, due_date=today + timedelta(days=days),
+                completed_at=now + timedelta(days=days) if reached else None,
+            )  # fmt: skip
+        entries = []
+        for week in range(item.weeks):
+            for n, email in enumerate(item.people):
+                person = User.objects.get(email=email)
+                day = today - timedelta(weeks=week, days=1 + n)
+                hours = Decimal(item.hours_per_week) / len(item.people)
+                phase = item.phases[min(week % 3, item.current)]
+                entries.append(
+                    TimeEntry(
+                        project=project,
+                        person=person,
+                        person_label=person.get_full_name(),
+                        date=day,
+                        hours=hours.quantize(Decimal("0.25")),
+                        description=f"{phase} work",
+                    )
+                )
+        TimeEntry.objects.bulk_create(entries)
+        written += 1
+    return written

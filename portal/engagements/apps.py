@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class EngagementsConfig(AppConfig):
+    name = "portal.engagements"
+    label = "engagements"
+    verbose_name = "Engagements"
+
+    def ready(self) -> None:
+        from portal.engagements import capabilities
+
+        capabilities.register_targets()

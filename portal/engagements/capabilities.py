@@ -1,0 +1,57 @@
+"""Engagements join the capability registry, the event types, the visible targets and the commentables."""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.access import visibility
+from portal.access.capabilities import DefaultRole, register
+from portal.access.visibility import Visibility
+from portal.activity import events
+from portal.conversations import registry
+
+PROJECTS_VIEW = register(
+    "projects.view",
+    label=_("See the organisation's projects"),
+    description=_("Follow each project of their organisation: its phases, milestones and what is being delivered."),
+    default_roles={DefaultRole.CLIENT_ADMIN, DefaultRole.FINANCE, DefaultRole.PROJECT_LEAD, DefaultRole.VIEWER},
+    url_name="engagements:projects",
+)
+TIME_VIEW = register(
+    "time.view",
+    label=_("See the hours spent"),
+    description=_("See the time the provider's staff spent on each project, against its budget in hours."),
+    default_roles={DefaultRole.CLIENT_ADMIN, DefaultRole.FINANCE, DefaultRole.PROJECT_LEAD},
+    url_name="engagements:time",
+)
+
+PROJECT_CREATED = events.register("project.created", label=_("New projects"))
+PHASE_STARTED = events.register("project.phase_started", label=_("Projects moving to a new phase"))
+MILESTONE_REACHED = events.register("project.milestone_reached", label=_("Milestones reached"))
+# Audit-only: the project's details and plan, and the time logged (shown on the pages, not news).
+PROJECT_CHANGED = events.register(
+    "project.changed", label=_("Project details and plans changed"), staff_only=True, audit_only=True
+)
+TIME_LOGGED = events.register("time.logged", label=_("Time logged"), staff_only=True, audit_only=True)
+
+
+def project_visibility(project: Any) -> Visibility:
+    return Visibility(project.client_org_id, PROJECTS_VIEW.code)
+
+
+def _project_for(actor: Any, pk: int) -> Any:
+    from portal.engagements.selectors import project_get_for
+
+    return project_get_for(actor, pk)
+
+
+def register_targets() -> None:
+    from portal.engagements.models import Project
+
+    visibility.register(
+        Project,
+        visibility=project_visibility,
+        page=lambda pk, org_id: reverse("engagements:project", kwargs={"project_id": pk}),
+    )
+    registry.enable(Project, type_code="project", get_for=_project_for)

@@ -1,0 +1,95 @@
+"""Engagements: a client organisation's projects, their ordered phases (one current), milestones with due dates,
+and the time staff spend on them against the project's budget in hours."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    COMPLETED = "completed", _("Completed")
+
+
+class Project(models.Model):
+    client_org = models.ForeignKey("clients.ClientOrg", on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("target end"), null=True, blank=True)
+    budget_hours = models.DecimalField(
+        _("budget (hours)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )  # fmt: skip
+    current_phase = models.ForeignKey("Phase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["client_org__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["client_org", "name"], name="unique_project_name_per_client")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["project", "position"]
+        constraints = [models.UniqueConstraint(fields=["project", "position"], name="one_phase_per_position")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due"))
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def overdue(self, today: datetime.date | None = None) -> bool:
+        return self.completed_at is None and self.due_date < (today or timezone.localdate())
+
+
+class TimeEntry(models.Model):
+    """Time a member of staff spent on a project (entered by staff now; the API syncs it later)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="time_entries")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
+    )
+    person_label = models.CharField(max_length=200)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    description = models.CharField(_("what was done"), max_length=300, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(hours__gt=0), name="time_entry_hours_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.person_label} {self.hours} h on {self.date}"

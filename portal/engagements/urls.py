@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "engagements"
+urlpatterns = [
+    path("clients/<int:org_id>/projects/", views.project_list, name="projects"),
+    path("clients/<int:org_id>/projects/new/", views.project_new, name="project_new"),
+    path("clients/<int:org_id>/time/", views.time_list, name="time"),
+    path("projects/<int:project_id>/", views.project_detail, name="project"),
+    path("projects/<int:project_id>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:project_id>/phases/", views.phase_new, name="phase_new"),
+    path("projects/phases/<int:phase_id>/start/", views.phase_make_current, name="phase_start"),
+    path("projects/<int:project_id>/milestones/", views.milestone_new, name="milestone_new"),
+    path("projects/milestones/<int:milestone_id>/reached/", views.milestone_reached, name="milestone_reached"),
+    path("projects/<int:project_id>/time/", views.time_new, name="time_new"),
+]

@@ -1,0 +1,224 @@
+"""The engagement pages: a client's projects, a project's page (phases, milestones, hours against budget, the
+conversation) with the staff's forms to plan and log time, and the hours page. Each view wears one guard and
+calls one service or selector."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import add_to_form
+from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
+from portal.access.policy import client_org_get_for
+from portal.clients.models import ClientOrg
+from portal.conversations.selectors import comments_for, may_comment
+from portal.engagements import selectors
+from portal.engagements.forms import MilestoneForm, PhaseForm, ProjectForm, TimeEntryForm
+from portal.engagements.models import Project
+from portal.engagements.services import (
+    EngagementError,
+    Entry,
+    milestone_add,
+    milestone_complete,
+    phase_add,
+    phase_start,
+    project_save,
+    time_entries_add,
+)
+
+RECENT_ENTRIES = 8
+
+
+def burn(used: Decimal, budget: Decimal | None) -> dict[str, object]:
+    """Hours used against the budget, for the bar and its words."""
+    if not budget:
+        return {"used": used, "budget": None, "percent": None, "over": False}
+    percent = int(used * 100 / budget)
+    return {"used": used, "budget": budget, "percent": percent, "width": min(percent, 100), "over": used > budget}
+
+
+@client_capability("projects.view", archived_for_staff=True)
+def project_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
+    projects = list(selectors.projects_for(me, org))
+    shows_time = selectors.may_see_time(me, org)
+    rows = [{"project": project, "burn": burn(project.hours_used, project.budget_hours)} for project in projects]  # type: ignore[attr-defined]
+    context = {"org": org, "rows": rows, "shows_time": shows_time}
+    return render(request, "portal/engagements/projects.html", context)
+
+
+def _project_context(request: PortalRequest, project: Project) -> dict[str, object]:
+    me = request.actor
+    org = project.client_org
+    shows_time = selectors.may_see_time(me, org)
+    context: dict[str, object] = {
+        "project": project,
+        "org": org,
+        "phases": list(selectors.phases_of(project)),
+        "milestones": list(selectors.milestones_of(project)),
+        "today": timezone.localdate(),
+        "shows_time": shows_time,
+        "burn": burn(project.hours_used, project.budget_hours),  # type: ignore[attr-defined]
+        "entries": selectors.time_entries_for(me, org, project=project)[:RECENT_ENTRIES] if shows_time else [],
+        "thread": comments_for(me, project),
+        "may_comment": may_comment(me, project),
+        "target": project,
+        "type_code": "project",
+    }
+    if me.is_staff:
+        context |= {
+            "phase_form": PhaseForm(),
+            "milestone_form": MilestoneForm(),
+            "time_form": TimeEntryForm(
+                initial={"person": me.user, "date": timezone.localdate()}, staff=selectors.loggable_staff(me)
+            ),
+        }
+    return context
+
+
+@signed_in
+def project_detail(request: PortalRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for(request.actor, project_id)
+    return render(request, "portal/engagements/project.html", _project_context(request, project))
+
+
+@staff_only
+def project_new(request: PortalRequest, org_id: int) -> HttpResponse:
+    me = request.actor
+    org = client_org_get_for(me, org_id)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = project_save(actor=me, project=None, org=org, **form.cleaned_data)
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Project created: add its phases and milestones."))
+            return redirect("engagements:project", project_id=project.pk)
+    context = {"form": form, "org": org, "project": None}
+    return render(request, "portal/engagements/project_form.html", context, status=400 if form.errors else 200)
+
+
+@staff_only
+def project_edit(request: PortalRequest, project_id: int) -> HttpResponse:
+    me = request.actor
+    project = selectors.project_get_for(me, project_id)
+    initial = {field: getattr(project, field) for field in ProjectForm.base_fields}
+    form = ProjectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_save(actor=me, project=project, org=project.client_org, **form.cleaned_data)
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("engagements:project", project_id=project.pk)
+    context = {"form": form, "org": project.client_org, "project": project}
+    return render(request, "portal/engagements/project_form.html", context, status=400 if form.errors else 200)
+
+
+def _invalid(request: PortalRequest, project: Project, **forms: object) -> HttpResponse:
+    context = _project_context(request, project) | forms
+    return render(request, "portal/engagements/project.html", context, status=400)
+
+
+@staff_only
+@require_POST
+def phase_new(request: PortalRequest, project_id: int) -> HttpResponse:
+    me = request.actor
+    project = selectors.project_get_for(me, project_id)
+    form = PhaseForm(request.POST)
+    if form.is_valid():
+        try:
+            phase_add(actor=me, project=project, name=form.cleaned_data["name"])
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            return redirect("engagements:project", project_id=project.pk)
+    return _invalid(request, project, phase_form=form)
+
+
+@staff_only
+@require_POST
+def phase_make_current(request: PortalRequest, phase_id: int) -> HttpResponse:
+    me = request.actor
+    phase = selectors.phase_get_for(me, phase_id)
+    try:
+        phase_start(actor=me, phase=phase)
+    except EngagementError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("“%(phase)s” is now the current phase; the client is told.") % {"phase": phase.name}
+        )
+    return redirect("engagements:project", project_id=phase.project_id)
+
+
+@staff_only
+@require_POST
+def milestone_new(request: PortalRequest, project_id: int) -> HttpResponse:
+    me = request.actor
+    project = selectors.project_get_for(me, project_id)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            milestone_add(actor=me, project=project, **form.cleaned_data)
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            return redirect("engagements:project", project_id=project.pk)
+    return _invalid(request, project, milestone_form=form)
+
+
+@staff_only
+@require_POST
+def milestone_reached(request: PortalRequest, milestone_id: int) -> HttpResponse:
+    me = request.actor
+    milestone = selectors.milestone_get_for(me, milestone_id)
+    try:
+        milestone_complete(actor=me, milestone=milestone)
+    except EngagementError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Milestone reached; the client is told."))
+    return redirect("engagements:project", project_id=milestone.project_id)
+
+
+@staff_only
+@require_POST
+def time_new(request: PortalRequest, project_id: int) -> HttpResponse:
+    me = request.actor
+    project = selectors.project_get_for(me, project_id)
+    form = TimeEntryForm(request.POST, staff=selectors.loggable_staff(me))
+    if form.is_valid():
+        data = form.cleaned_data
+        entry = Entry(person=data["person"], date=data["date"], hours=data["hours"], description=data["description"])
+        try:
+            time_entries_add(actor=me, project=project, entries=[entry])
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("%(hours)s h logged.") % {"hours": data["hours"]})
+            return redirect("engagements:project", project_id=project.pk)
+    return _invalid(request, project, time_form=form)
+
+
+@client_capability("time.view", archived_for_staff=True)
+def time_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    me = request.actor
+    entries = selectors.time_entries_for(me, org)
+    context = {
+        "org": org,
+        "entries": entries[:200],
+        "total": entries.aggregate(total=Sum("hours"))["total"] or Decimal(0),
+        "projects": [
+            {"project": project, "burn": burn(project.hours_used, project.budget_hours)}  # type: ignore[attr-defined]
+            for project in selectors.projects_for(me, org)
+        ],
+    }
+    return render(request, "portal/engagements/time.html", context)
