@@ -1,5 +1,6 @@
 """The engagement pages' forms; the rules are the services'."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,7 +17,7 @@ class ProjectForm(forms.Form):
     start_date = forms.DateField(label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("Target end"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     budget_hours = forms.DecimalField(
-        label=_("Budget (hours)"), required=False, min_value=1, max_digits=8, decimal_places=2
+        label=_("Budget (hours)"), required=False, min_value=Decimal("0.01"), max_digits=8, decimal_places=2
     )
 
 

@@ -4,14 +4,24 @@ contact their organisation's projects with `projects.view`, and the hours spent 
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from portal.access.policy import Actor, NotFound, client_orgs_for, may
 from portal.clients.models import ClientOrg
-from portal.engagements.models import Milestone, Phase, Project, TimeEntry
+from portal.engagements.models import Milestone, Phase, Project, ProjectStatus, TimeEntry
 
 HOURS = DecimalField(max_digits=10, decimal_places=2)
+# Lists show the projects under way first, then those paused, planned, and done.
+STATUS_ORDER = Case(
+    *(
+        When(status=status, then=Value(rank))
+        for rank, status in enumerate(
+            [ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD, ProjectStatus.PLANNED, ProjectStatus.COMPLETED]
+        )
+    ),
+    default=Value(9),
+)
 
 
 def hours_used() -> Coalesce:
@@ -27,8 +37,8 @@ def projects_for(actor: Actor, org: ClientOrg) -> QuerySet[Project]:
     return (
         Project.objects.filter(client_org=org)
         .select_related("current_phase")
-        .annotate(hours_used=hours_used())
-        .order_by("status", "name")
+        .annotate(hours_used=hours_used(), rank=STATUS_ORDER)
+        .order_by("rank", "name")
     )
 
 

@@ -55,6 +55,8 @@ def project_save(
         raise EngagementError(_("This client already has a project with this name."), field="name")
     if start_date and end_date and end_date < start_date:
         raise EngagementError(_("The target end is before the start."), field="end_date")
+    if budget_hours is not None and budget_hours <= 0:
+        raise EngagementError(_("A budget is more than 0 hours; leave it empty for none."), field="budget_hours")
     if status not in ProjectStatus.values:
         raise EngagementError(_("Choose a status from the list."), field="status")
     created = project is None
