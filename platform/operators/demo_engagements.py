@@ -2,15 +2,29 @@
 entries against each budget, so the project pages and the hours show real figures from the first `make run`.
 Idempotent: projects are found by client and name, and only a project that is missing is written."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
+from operators.demo_history import demo_pdf
 from portal.clients.models import ClientOrg
-from portal.engagements.models import Milestone, Phase, Project, ProjectStatus, TimeEntry
+from portal.engagements.models import (
+    Decision,
+    Deliverable,
+    DeliverableState,
+    DeliverableVersion,
+    Milestone,
+    Outcome,
+    Phase,
+    Project,
+    ProjectStatus,
+    TimeEntry,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,56 @@ PROJECTS = (
 )  # fmt: skip
 
 
+# Deliverables: (project, title, days before today submitted, [(outcome, days before today, by, comment)...],
+# state now). A version per submission; decisions on the version they followed.
+DELIVERABLES: tuple[tuple[str, str, int, list[tuple[str, int, str, str]], str], ...] = (
+    ("Loyalty programme relaunch", "Discovery report", 45, [("approved", 43, "paula.lead@contoso.example", "")],
+     DeliverableState.APPROVED),
+    ("Loyalty programme relaunch", "Tier design", 20,
+     [("changes_requested", 18, "carla.admin@contoso.example", "Gold should start at 2,000 points, not 2,500."),
+      ("approved", 13, "carla.admin@contoso.example", "Thanks, that works.")], DeliverableState.APPROVED),
+    ("Loyalty programme relaunch", "App journey mock-ups", 6,
+     [("changes_requested", 4, "paula.lead@contoso.example", "The sign-up step should come after the tier choice.")],
+     DeliverableState.SUBMITTED),
+    ("Reporting platform", "Requirements document", 33, [("approved", 31, "hana.admin@fabrikam.example", "")],
+     DeliverableState.APPROVED),
+    ("Reporting platform", "Board pack template", 2, [], DeliverableState.SUBMITTED),
+)  # fmt: skip
+
+
+def seed_deliverables(project: Project) -> None:
+    """The project's demo deliverables, with their versions and decisions dated in the past (as the owner, which
+    the decisions' trigger lets give a time of its own)."""
+    now = timezone.now()
+    staff = project.client_org.account_manager
+    for name, title, submitted, decisions, state in DELIVERABLES:
+        if name != project.name:
+            continue
+        deliverable = Deliverable.objects.create(
+            project=project, title=title, due_date=timezone.localdate() + timedelta(days=7 - submitted),
+            state=state, submitted_at=now - timedelta(days=submitted),
+        )  # fmt: skip
+        rounds = max(1, len(decisions) + (1 if state == DeliverableState.SUBMITTED and decisions else 0))
+        versions = []
+        for number in range(1, rounds + 1):
+            content = demo_pdf(title, f"Version {number}")
+            version = DeliverableVersion(
+                deliverable=deliverable, number=number, original_name=f"{title.lower().replace(' ', '-')}.pdf",
+                size=len(content), sha256=hashlib.sha256(content).hexdigest(), content_type="application/pdf",
+                scan_status="not_configured", uploaded_by=staff,
+            )  # fmt: skip
+            version.file.save(version.original_name, ContentFile(content), save=False)
+            version.save()
+            versions.append(version)
+        for (outcome, days, email, comment), version in zip(decisions, versions, strict=False):
+            person = User.objects.get(email=email)
+            Decision.objects.create(
+                deliverable=deliverable, version=version, sha256=version.sha256, outcome=Outcome(outcome),
+                comment=comment, decided_by_id=person.pk, decided_by_label=person.get_full_name(),
+                decided_at=now - timedelta(days=days),
+            )  # fmt: skip
+
+
 def seed_engagements() -> int:
     """Write the demo projects that are missing (inside `tenant_context`). Returns how many were written."""
     today = timezone.localdate()
@@ -96,5 +160,6 @@ def seed_engagements() -> int:
                     )
                 )
         TimeEntry.objects.bulk_create(entries)
+        seed_deliverables(project)
         written += 1
     return written

@@ -43,6 +43,11 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 ATTRIBUTE = "page_cached"
 
 
+def minute() -> int:
+    """The minute a page is kept for: relative times are worded to the minute."""
+    return int(timezone.now().timestamp()) // 60
+
+
 def page_key(request: PortalRequest) -> str | None:
     """The key the request's page is kept under (its generations aside), or None when it must be rendered and
     not kept."""
@@ -61,7 +66,7 @@ def page_key(request: PortalRequest) -> str | None:
         repr(htmx),
         get_language() or "",
         timezone.get_current_timezone_name(),
-        str(int(timezone.now().timestamp()) // 60),
+        str(minute()),
     ]
     return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

@@ -22,6 +22,7 @@ CONTACT_NAV = {
     "requests.create": (_("Requests"), "inbox-stack"),
     "projects.view": (_("Projects"), "briefcase"),
     "time.view": (_("Hours"), "clock"),
+    "deliverables.approve": (_("Approvals"), "check-badge"),
     "requests.view_all": (_("Requests"), "inbox-stack"),
 }
 # How many clients the staff switcher lists before "All clients".

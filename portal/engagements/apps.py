@@ -7,6 +7,6 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagements"
 
     def ready(self) -> None:
-        from portal.engagements import capabilities
+        from portal.engagements import capabilities, usage  # noqa: F401  (usage: deliverable files, for the quota)
 
         capabilities.register_targets()

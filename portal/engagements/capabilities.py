@@ -26,9 +26,20 @@ TIME_VIEW = register(
     url_name="engagements:time",
 )
 
+DELIVERABLES_APPROVE = register(
+    "deliverables.approve",
+    label=_("Approve deliverables or ask for changes"),
+    description=_("Decide on the deliverables submitted to their organisation: approve them or request changes."),
+    default_roles={DefaultRole.CLIENT_ADMIN, DefaultRole.PROJECT_LEAD},
+    url_name="engagements:approvals",
+)
+
 PROJECT_CREATED = events.register("project.created", label=_("New projects"))
 PHASE_STARTED = events.register("project.phase_started", label=_("Projects moving to a new phase"))
 MILESTONE_REACHED = events.register("project.milestone_reached", label=_("Milestones reached"))
+DELIVERABLE_SUBMITTED = events.register("deliverable.submitted", label=_("Deliverables to review"))
+DELIVERABLE_APPROVED = events.register("deliverable.approved", label=_("Deliverables approved"))
+CHANGES_REQUESTED = events.register("deliverable.changes_requested", label=_("Changes requested on deliverables"))
 # Audit-only: the project's details and plan, and the time logged (shown on the pages, not news).
 PROJECT_CHANGED = events.register(
     "project.changed", label=_("Project details and plans changed"), staff_only=True, audit_only=True
@@ -40,6 +51,17 @@ def project_visibility(project: Any) -> Visibility:
     return Visibility(project.client_org_id, PROJECTS_VIEW.code)
 
 
+def deliverable_visibility(deliverable: Any) -> Visibility:
+    """Seen by those who see the project's; a draft (never submitted) by staff only."""
+    return Visibility(deliverable.project.client_org_id, PROJECTS_VIEW.code, internal=deliverable.state == "draft")
+
+
+def _deliverable_for(actor: Any, pk: int) -> Any:
+    from portal.engagements.selectors import deliverable_get_for
+
+    return deliverable_get_for(actor, pk)
+
+
 def _project_for(actor: Any, pk: int) -> Any:
     from portal.engagements.selectors import project_get_for
 
@@ -47,7 +69,7 @@ def _project_for(actor: Any, pk: int) -> Any:
 
 
 def register_targets() -> None:
-    from portal.engagements.models import Project
+    from portal.engagements.models import Deliverable, Project
 
     visibility.register(
         Project,
@@ -55,3 +77,9 @@ def register_targets() -> None:
         page=lambda pk, org_id: reverse("engagements:project", kwargs={"project_id": pk}),
     )
     registry.enable(Project, type_code="project", get_for=_project_for)
+    visibility.register(
+        Deliverable,
+        visibility=deliverable_visibility,
+        page=lambda pk, org_id: reverse("engagements:deliverable", kwargs={"deliverable_id": pk}),
+    )
+    registry.enable(Deliverable, type_code="deliverable", get_for=_deliverable_for)

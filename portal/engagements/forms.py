@@ -44,3 +44,23 @@ class TimeEntryForm(forms.Form):
     def __init__(self, *args: Any, staff: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = staff  # type: ignore[attr-defined]
+
+
+class DeliverableForm(forms.Form):
+    title = forms.CharField(label=_("Deliverable"), max_length=200)
+    due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VersionForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Your decision"), widget=forms.RadioSelect,
+        choices=[("approved", _("Approve this version")), ("changes_requested", _("Request changes"))],
+    )  # fmt: skip
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you request changes: say what should change."),
+    )  # fmt: skip

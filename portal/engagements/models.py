@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,3 +94,85 @@ class TimeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_label} {self.hours} h on {self.date}"
+
+
+class DeliverableState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+
+class Deliverable(models.Model):
+    """Something delivered to the client for approval: its versions are files; a submitted version is decided on
+    by a contact whose role may approve, and every decision is kept as it was made (`Decision`)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="deliverables")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    state = models.CharField(max_length=20, choices=DeliverableState.choices, default=DeliverableState.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def deliverable_path(instance: "DeliverableVersion", filename: str) -> str:
+    from django.db import connection
+
+    schema = connection.schema_name  # type: ignore[attr-defined]
+    return f"{schema}/deliverables/{instance.deliverable_id}/{instance.sha256[:16]}-{filename}"
+
+
+class DeliverableVersion(models.Model):
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=deliverable_path, max_length=400)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    scan_status = models.CharField(max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deliverable", "-number"]
+        constraints = [models.UniqueConstraint(fields=["deliverable", "number"], name="one_deliverable_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable_id} v{self.number}"
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+
+class Decision(models.Model):
+    """A decision on one exact version (its SHA-256), by whom, when, with their comment. Immutable: a trigger
+    (migration 0003) stamps `decided_at` with the database clock and refuses UPDATE, DELETE and TRUNCATE. The
+    person is named by id and label, never by a foreign key that could cascade or be nulled."""
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.PROTECT, related_name="decisions")
+    version = models.ForeignKey(DeliverableVersion, on_delete=models.PROTECT, related_name="decisions")
+    sha256 = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    comment = models.TextField(blank=True)
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_by_label = models.CharField(max_length=200)
+    decided_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable_id}: {self.outcome}"

@@ -9,7 +9,17 @@ from django.db.models.functions import Coalesce
 
 from portal.access.policy import Actor, NotFound, client_orgs_for, may
 from portal.clients.models import ClientOrg
-from portal.engagements.models import Milestone, Phase, Project, ProjectStatus, TimeEntry
+from portal.engagements.models import (
+    Decision,
+    Deliverable,
+    DeliverableState,
+    DeliverableVersion,
+    Milestone,
+    Phase,
+    Project,
+    ProjectStatus,
+    TimeEntry,
+)
 
 HOURS = DecimalField(max_digits=10, decimal_places=2)
 # Lists show the projects under way first, then those paused, planned, and done.
@@ -100,3 +110,52 @@ def loggable_staff(actor: Actor) -> QuerySet[Any]:
     if not actor.is_staff:
         return User.objects.none()
     return User.objects.filter(staff__isnull=False, is_active=True).order_by("full_name", "email")
+
+
+# --- deliverables --------------------------------------------------------------------------------------------------
+
+
+def deliverables_of(actor: Actor, project: Project) -> QuerySet[Deliverable]:
+    """The project's deliverables the actor may see (drafts: staff only), with their latest version."""
+    deliverables = project.deliverables.prefetch_related("versions")
+    return deliverables if actor.is_staff else deliverables.exclude(state=DeliverableState.DRAFT)
+
+
+def deliverable_get_for(actor: Actor, deliverable_id: int) -> Deliverable:
+    found = Deliverable.objects.select_related("project", "project__client_org").filter(pk=deliverable_id).first()
+    if found is None or (found.state == DeliverableState.DRAFT and not actor.is_staff):
+        raise NotFound
+    project_get_for(actor, found.project_id)
+    return found
+
+
+def versions_of(deliverable: Deliverable) -> QuerySet[DeliverableVersion]:
+    return deliverable.versions.select_related("uploaded_by")
+
+
+def decisions_of(deliverable: Deliverable) -> QuerySet[Decision]:
+    return deliverable.decisions.select_related("version")
+
+
+def version_get_for(actor: Actor, version_id: int) -> DeliverableVersion:
+    version = DeliverableVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise NotFound
+    deliverable_get_for(actor, version.deliverable_id)
+    return version
+
+
+def may_decide(actor: Actor, deliverable: Deliverable) -> bool:
+    """Contacts whose role holds `deliverables.approve` in the deliverable's organisation decide; staff do not."""
+    return not actor.is_staff and may(actor, "deliverables.approve", deliverable.project.client_org)
+
+
+def waiting_for_decision(actor: Actor, org: ClientOrg) -> QuerySet[Deliverable]:
+    """The organisation's submitted deliverables waiting for a decision, oldest submission first."""
+    if not may(actor, "deliverables.approve", org):
+        return Deliverable.objects.none()
+    return (
+        Deliverable.objects.filter(project__client_org=org, state=DeliverableState.SUBMITTED)
+        .select_related("project")
+        .order_by("submitted_at", "pk")
+    )

@@ -2,10 +2,15 @@
 only, for the clients they reach; each write records its event in the same transaction."""
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,7 +22,23 @@ from core.errors import DomainError
 from portal.access.policy import Actor, NotFound, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
-from portal.engagements.models import Milestone, Phase, Project, ProjectStatus, TimeEntry
+from portal.engagements.models import (
+    Decision,
+    Deliverable,
+    DeliverableState,
+    DeliverableVersion,
+    Milestone,
+    Outcome,
+    Phase,
+    Project,
+    ProjectStatus,
+    TimeEntry,
+)
+from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
+from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
+from portal.files.scanning import ScanResult, screen
+
+logger = logging.getLogger(__name__)
 
 
 class EngagementError(DomainError):
@@ -163,3 +184,169 @@ def time_entries_add(*, actor: Actor, project: Project, entries: Sequence[Entry]
     total = sum((entry.hours for entry in entries), Decimal(0))
     record(actor=actor, verb="time.logged", target=project, data={"entries": len(made), "hours": str(total)})
     return made
+
+
+# --- deliverables --------------------------------------------------------------------------------------------------
+#
+#   draft → submitted → approved
+#                     → changes_requested → (a new version) → submitted → …
+#
+# Staff create deliverables, add versions and submit; only contacts whose role holds `deliverables.approve` decide,
+# on the exact version submitted. A decision is final for that version (an immutable `Decision`).
+
+
+@transaction.atomic
+@audited("project.changed")
+def deliverable_add(
+    *, actor: Actor, project: Project, title: str, description: str = "", due_date: datetime.date | None = None
+) -> Deliverable:
+    """A new deliverable, in draft (staff only until it is submitted)."""
+    _staff_of(actor, project.client_org)
+    title = title.strip()
+    if not title:
+        raise EngagementError(_("Give the deliverable a title."), field="title")
+    deliverable = Deliverable.objects.create(
+        project=project, title=title[:200], description=description.strip(), due_date=due_date
+    )
+    record(actor=actor, verb="project.changed", target=project, data={"deliverable_added": deliverable.title})
+    return deliverable
+
+
+@audited("project.changed")
+def deliverable_version_add(*, actor: Actor, deliverable: Deliverable, upload: UploadedFile) -> DeliverableVersion:
+    """A new version (a file, checked as every upload is: name, size, sniffed type, virus scan, the quota), while
+    the deliverable is a draft or has changes requested."""
+    _staff_of(actor, deliverable.project.client_org)
+    if deliverable.state not in (DeliverableState.DRAFT, DeliverableState.CHANGES_REQUESTED):
+        raise EngagementError(_("A new version is added to a draft, or after changes were requested."), field="file")
+    name = safe_name(upload.name or "")
+    if (upload.size or 0) > settings.DOCUMENT_MAX_BYTES:
+        raise EngagementError(
+            _("%(name)s is larger than the %(limit)d MB a file may be.")
+            % {"name": name, "limit": settings.DOCUMENT_MAX_BYTES // 1024**2},
+            field="file",
+        )
+    try:
+        inspection = inspect(upload, name)
+        ensure_room(inspection.size)
+        scan_status = screen(
+            upload, name=name, sha256=inspection.sha256, size=inspection.size, quarantine=_quarantine(actor, name)
+        )
+    except (FileRejected, QuotaExceeded) as error:
+        raise EngagementError(error.message, field="file") from None
+    written: list[str] = []
+    try:
+        return _version_write(actor, deliverable, upload, name, inspection, scan_status, written)
+    except BaseException:
+        for stored in written:
+            default_storage.delete(stored)
+        raise
+
+
+def _quarantine(actor: Actor, name: str) -> Any:
+    """An infected deliverable file stays where the scan put it (the schema's quarantine folder), logged for review;
+    only staff upload deliverables, so no per-person record is needed to stop anyone filling the quota with them."""
+
+    def keep(stored: str, outcome: ScanResult) -> None:
+        logger.warning("deliverable file %s (%s) refused by the scan: %s, by %s", name, stored, outcome.signature,
+                       actor.label)  # fmt: skip
+
+    return keep
+
+
+@transaction.atomic
+def _version_write(
+    actor: Actor,
+    deliverable: Deliverable,
+    upload: UploadedFile,
+    name: str,
+    inspection: Inspection,
+    scan_status: str,
+    written: list[str],
+) -> DeliverableVersion:
+    quota_lock()
+    try:
+        ensure_room(inspection.size)
+    except QuotaExceeded as error:
+        raise EngagementError(error.message, field="file") from None
+    Deliverable.objects.select_for_update().filter(pk=deliverable.pk).first()
+    number = (deliverable.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = DeliverableVersion(
+        deliverable=deliverable, number=number, original_name=name, size=inspection.size, sha256=inspection.sha256,
+        content_type=inspection.content_type, scan_status=scan_status, uploaded_by=actor.user,
+    )  # fmt: skip
+    version.file.save(name, upload, save=False)
+    written.append(str(version.file.name))
+    version.save()
+    data = {"deliverable": deliverable.title, "version": number}
+    record(actor=actor, verb="project.changed", target=deliverable.project, data=data)
+    return version
+
+
+@transaction.atomic
+@audited("deliverable.submitted")
+def deliverable_submit(*, actor: Actor, deliverable: Deliverable) -> Deliverable:
+    """Submit the latest version for a decision: from a draft, or after changes were requested (with a version
+    newer than the one decided on)."""
+    _staff_of(actor, deliverable.project.client_org)
+    locked = Deliverable.objects.select_for_update().select_related("project").get(pk=deliverable.pk)
+    latest = locked.versions.order_by("-number").first()
+    if locked.state not in (DeliverableState.DRAFT, DeliverableState.CHANGES_REQUESTED):
+        raise EngagementError(
+            _("A deliverable that is “%(state)s” cannot be submitted.") % {"state": locked.get_state_display()},
+            field="state",
+        )
+    if latest is None:
+        raise EngagementError(_("Add a version before submitting."), field="file")
+    decided = locked.decisions.order_by("-pk").first()
+    if decided is not None and decided.version_id == latest.pk:
+        raise EngagementError(_("Add a new version with the changes before submitting again."), field="file")
+    locked.state = DeliverableState.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["state", "submitted_at", "updated_at"])
+    data = {"version": latest.number, "sha256": latest.sha256, "resubmitted": decided is not None}
+    record(actor=actor, verb="deliverable.submitted", target=locked, data=data)
+    return locked
+
+
+@transaction.atomic
+@audited("deliverable.approved", "deliverable.changes_requested")
+def deliverable_decide(
+    *, actor: Actor, deliverable: Deliverable, version_id: int, outcome: str, comment: str = ""
+) -> Decision:
+    """A contact whose role may approve decides on the submitted version (named by id: a decision on a version
+    other than the one waiting is refused, so nobody approves what they did not see)."""
+    from portal.engagements.selectors import deliverable_get_for, may_decide
+
+    locked = (
+        Deliverable.objects.select_for_update()
+        .select_related("project", "project__client_org")
+        .get(pk=deliverable_get_for(actor, deliverable.pk).pk)
+    )
+    if not may_decide(actor, locked):
+        raise NotFound
+    if outcome not in Outcome.values:
+        raise EngagementError(_("Approve it or request changes."), field="outcome")
+    if locked.state != DeliverableState.SUBMITTED:
+        raise EngagementError(
+            _("A deliverable that is “%(state)s” is not waiting for a decision.")
+            % {"state": locked.get_state_display()},
+            field="outcome",
+        )
+    latest = locked.versions.order_by("-number").first()
+    if latest is None or latest.pk != version_id:
+        raise EngagementError(
+            _("A newer version was submitted meanwhile: look at it before deciding."), field="outcome"
+        )
+    if outcome == Outcome.CHANGES_REQUESTED and not comment.strip():
+        raise EngagementError(_("Say what should change."), field="comment")
+    decision = Decision.objects.create(
+        deliverable=locked, version=latest, sha256=latest.sha256, outcome=outcome, comment=comment.strip()[:5000],
+        decided_by_id=actor.user.pk, decided_by_label=actor.user.get_full_name()[:200],
+    )  # fmt: skip
+    locked.state = outcome
+    locked.save(update_fields=["state", "updated_at"])
+    verb = "deliverable.approved" if outcome == Outcome.APPROVED else "deliverable.changes_requested"
+    data = {"version": latest.number, "sha256": latest.sha256, "excerpt": decision.comment[:200]}
+    record(actor=actor, verb=verb, target=locked, data=data)
+    return decision

@@ -14,4 +14,11 @@ urlpatterns = [
     path("projects/<int:project_id>/milestones/", views.milestone_new, name="milestone_new"),
     path("projects/milestones/<int:milestone_id>/reached/", views.milestone_reached, name="milestone_reached"),
     path("projects/<int:project_id>/time/", views.time_new, name="time_new"),
+    path("clients/<int:org_id>/approvals/", views.approvals, name="approvals"),
+    path("projects/<int:project_id>/deliverables/", views.deliverable_new, name="deliverable_new"),
+    path("deliverables/<int:deliverable_id>/", views.deliverable_detail, name="deliverable"),
+    path("deliverables/<int:deliverable_id>/versions/", views.deliverable_version_new, name="deliverable_version"),
+    path("deliverables/<int:deliverable_id>/submit/", views.deliverable_submit_view, name="deliverable_submit"),
+    path("deliverables/<int:deliverable_id>/decide/", views.deliverable_decide_view, name="deliverable_decide"),
+    path("deliverables/versions/<int:deliverable_version_id>/file/", views.deliverable_file, name="deliverable_file"),
 ]

@@ -5,24 +5,38 @@ calls one service or selector."""
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import add_to_form
 from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
-from portal.access.policy import client_org_get_for
+from portal.access.policy import NotFound, client_org_get_for
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
 from portal.engagements import selectors
-from portal.engagements.forms import MilestoneForm, PhaseForm, ProjectForm, TimeEntryForm
-from portal.engagements.models import Project
+from portal.engagements.forms import (
+    DecisionForm,
+    DeliverableForm,
+    MilestoneForm,
+    PhaseForm,
+    ProjectForm,
+    TimeEntryForm,
+    VersionForm,
+)
+from portal.engagements.models import Deliverable, DeliverableState, Project
 from portal.engagements.services import (
     EngagementError,
     Entry,
+    deliverable_add,
+    deliverable_decide,
+    deliverable_submit,
+    deliverable_version_add,
     milestone_add,
     milestone_complete,
     phase_add,
@@ -65,6 +79,7 @@ def _project_context(request: PortalRequest, project: Project) -> dict[str, obje
         "shows_time": shows_time,
         "burn": burn(project.hours_used, project.budget_hours),  # type: ignore[attr-defined]
         "entries": selectors.time_entries_for(me, org, project=project)[:RECENT_ENTRIES] if shows_time else [],
+        "deliverables": list(selectors.deliverables_of(me, project)),
         "thread": comments_for(me, project),
         "may_comment": may_comment(me, project),
         "target": project,
@@ -74,6 +89,7 @@ def _project_context(request: PortalRequest, project: Project) -> dict[str, obje
         context |= {
             "phase_form": PhaseForm(),
             "milestone_form": MilestoneForm(),
+            "deliverable_form": DeliverableForm(),
             "time_form": TimeEntryForm(
                 initial={"person": me.user, "date": timezone.localdate()}, staff=selectors.loggable_staff(me)
             ),
@@ -222,3 +238,124 @@ def time_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
         ],
     }
     return render(request, "portal/engagements/time.html", context)
+
+
+# --- deliverables --------------------------------------------------------------------------------------------------
+
+
+@staff_only
+@require_POST
+def deliverable_new(request: PortalRequest, project_id: int) -> HttpResponse:
+    me = request.actor
+    project = selectors.project_get_for(me, project_id)
+    form = DeliverableForm(request.POST)
+    if form.is_valid():
+        try:
+            deliverable = deliverable_add(actor=me, project=project, **form.cleaned_data)
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Deliverable added as a draft: upload its first version, then submit it."))
+            return redirect("engagements:deliverable", deliverable_id=deliverable.pk)
+    return _invalid(request, project, deliverable_form=form)
+
+
+def _deliverable_context(request: PortalRequest, deliverable: Deliverable) -> dict[str, object]:
+    me = request.actor
+    versions = list(selectors.versions_of(deliverable))
+    decisions = list(selectors.decisions_of(deliverable))
+    waiting = deliverable.state == DeliverableState.SUBMITTED
+    editable = deliverable.state in (DeliverableState.DRAFT, DeliverableState.CHANGES_REQUESTED)
+    return {
+        "deliverable": deliverable,
+        "project": deliverable.project,
+        "org": deliverable.project.client_org,
+        "versions": versions,
+        "latest": versions[0] if versions else None,
+        "decisions": decisions,
+        "decision_form": DecisionForm() if waiting and selectors.may_decide(me, deliverable) else None,
+        "version_form": VersionForm() if me.is_staff and editable else None,
+        "may_submit": me.is_staff and editable and bool(versions),
+        "thread": comments_for(me, deliverable),
+        "may_comment": may_comment(me, deliverable),
+        "target": deliverable,
+        "type_code": "deliverable",
+    }
+
+
+@signed_in
+def deliverable_detail(request: PortalRequest, deliverable_id: int) -> HttpResponse:
+    deliverable = selectors.deliverable_get_for(request.actor, deliverable_id)
+    return render(request, "portal/engagements/deliverable.html", _deliverable_context(request, deliverable))
+
+
+@staff_only
+@require_POST
+def deliverable_version_new(request: PortalRequest, deliverable_id: int) -> HttpResponse:
+    me = request.actor
+    deliverable = selectors.deliverable_get_for(me, deliverable_id)
+    form = VersionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            version = deliverable_version_add(actor=me, deliverable=deliverable, upload=form.cleaned_data["file"])
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Version %(n)d added.") % {"n": version.number})
+            return redirect("engagements:deliverable", deliverable_id=deliverable.pk)
+    context = _deliverable_context(request, deliverable) | {"version_form": form}
+    return render(request, "portal/engagements/deliverable.html", context, status=400)
+
+
+@staff_only
+@require_POST
+def deliverable_submit_view(request: PortalRequest, deliverable_id: int) -> HttpResponse:
+    me = request.actor
+    deliverable = selectors.deliverable_get_for(me, deliverable_id)
+    try:
+        deliverable_submit(actor=me, deliverable=deliverable)
+    except EngagementError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Submitted: the client is asked to decide."))
+    return redirect("engagements:deliverable", deliverable_id=deliverable.pk)
+
+
+@signed_in
+@require_POST
+def deliverable_decide_view(request: PortalRequest, deliverable_id: int) -> HttpResponse:
+    me = request.actor
+    deliverable = selectors.deliverable_get_for(me, deliverable_id)
+    if not selectors.may_decide(me, deliverable):
+        raise NotFound
+    form = DecisionForm(request.POST)
+    version = request.POST.get("version", "")
+    if form.is_valid():
+        try:
+            deliverable_decide(
+                actor=me, deliverable=deliverable, version_id=int(version) if version.isdigit() else 0,
+                outcome=form.cleaned_data["outcome"], comment=form.cleaned_data["comment"],
+            )  # fmt: skip
+        except EngagementError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("Your decision is recorded; the team is told."))
+            return redirect("engagements:deliverable", deliverable_id=deliverable.pk)
+    context = _deliverable_context(request, deliverable) | {"decision_form": form}
+    return render(request, "portal/engagements/deliverable.html", context, status=400)
+
+
+@signed_in
+def deliverable_file(request: PortalRequest, deliverable_version_id: int) -> HttpResponseBase:
+    version = selectors.version_get_for(request.actor, deliverable_version_id)
+    response = FileResponse(default_storage.open(str(version.file.name)), content_type=version.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, version.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@client_capability("deliverables.approve", archived_for_staff=True)
+def approvals(request: PortalRequest, org: ClientOrg) -> HttpResponse:
+    """The organisation's deliverables waiting for a decision."""
+    waiting = selectors.waiting_for_decision(request.actor, org)
+    return render(request, "portal/engagements/approvals.html", {"org": org, "deliverables": waiting})

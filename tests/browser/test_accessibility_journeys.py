@@ -25,7 +25,7 @@ from portal.access.models import StaffMembership
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.models import Comment
 from portal.documents.models import Document
-from portal.engagements.models import Project
+from portal.engagements.models import Deliverable, Project
 from portal.requests.models import ClientRequest, RequestType
 from tenants.models import Tenant
 from tenants.routing import VERSION_COOKIE, current_version, routing_changed
@@ -45,6 +45,7 @@ CHANGE_TYPE = "Change request"  # the demo's request types (operators.demo_reque
 WAITING_REQUEST = "Newsletter sign-up form rejects valid addresses"
 RATED_REQUEST = "Checkout page times out"
 PROJECT = "Loyalty programme relaunch"  # the demo's projects (operators.demo_engagements)
+WAITING_DELIVERABLE = "App journey mock-ups"  # submitted again after changes were requested
 OTHER_STAFF = DEMO_STAFF[1].email
 LOGOUT = "/accounts/logout/"
 
@@ -103,6 +104,7 @@ def demo_pages(db: None) -> Demo:
         waiting = ClientRequest.objects.get(subject=WAITING_REQUEST)  # Paula's, waiting on the client
         rated = ClientRequest.objects.get(subject=RATED_REQUEST)  # Carla's, resolved and rated
         project = Project.objects.get(client_org=org, name=PROJECT)
+        waiting_deliverable = Deliverable.objects.get(project=project, title=WAITING_DELIVERABLE)
     staff = (
         tenant_url("dashboard:home"),
         tenant_url("clients:list"),
@@ -136,6 +138,7 @@ def demo_pages(db: None) -> Demo:
         tenant_url("engagements:project_edit", project_id=project.pk),
         tenant_url("engagements:project_new", org_id=org.pk),
         tenant_url("engagements:time", org_id=org.pk),
+        tenant_url("engagements:deliverable", deliverable_id=waiting_deliverable.pk),
     )
     contact_pages = (
         tenant_url("dashboard:home"),
@@ -153,6 +156,8 @@ def demo_pages(db: None) -> Demo:
         tenant_url("engagements:projects", org_id=org.pk),
         tenant_url("engagements:project", project_id=project.pk),
         tenant_url("engagements:time", org_id=org.pk),
+        tenant_url("engagements:approvals", org_id=org.pk),
+        tenant_url("engagements:deliverable", deliverable_id=waiting_deliverable.pk),
     )
     return Demo(staff, contact_pages, tenant_url("documents:list", org_id=org.pk))
 

@@ -14,7 +14,8 @@ The list pages of `config.urls_tenant`, each covered below:
   account_email (a person's addresses) and mfa_list_webauthn (their passkeys), requests:list (mine and all),
   requests:queue, requests:figures, requests:detail (answers, history, comments), requests:types,
   requests:routing and requests:settings (holidays), engagements:projects, engagements:project (phases,
-  milestones, time, comments) and engagements:time.
+  milestones, time, comments), engagements:time, engagements:approvals and engagements:deliverable (versions,
+  decisions, comments).
 Not lists: the forms (clients:create/edit, clients:invite, clients:contact, access:staff_member, access:role_*,
 access:security, branding:settings, requests:new/submit/type_new/type_edit, engagements:project_new/edit; their
 choices come from one query each), single objects and files (downloads, thumbnails, page images, attachments),
@@ -54,6 +55,10 @@ from portal.documents.models import Document, Folder
 from portal.documents.services import document_download_record, documents_upload, folder_create
 from portal.engagements.services import (
     Entry,
+    deliverable_add,
+    deliverable_decide,
+    deliverable_submit,
+    deliverable_version_add,
     milestone_add,
     phase_add,
     phase_start,
@@ -712,3 +717,50 @@ def test_the_hours_page_lists_entries_and_budgets_without_a_statement_per_row(wo
     url = reverse("engagements:time", kwargs={"org_id": world.org.pk})
 
     assert_flat(as_user(world.lead), url, lambda n: projects_run(world, n), lambda r: len(r.context["entries"]))
+
+
+def deliverables_submitted(world: World, project: Any, n: int) -> None:
+    staff_actor = actor_for(world.manager)
+    for _ in range(n):
+        deliverable = deliverable_add(actor=staff_actor, project=project, title=f"Deliverable {serial()}")
+        upload = SimpleUploadedFile(f"d{serial()}.pdf", PDF)
+        deliverable_version_add(actor=staff_actor, deliverable=deliverable, upload=upload)
+        deliverable_submit(actor=staff_actor, deliverable=deliverable)
+
+
+def test_approvals_list_deliverables_without_a_statement_per_deliverable(world: World, as_user: SignIn) -> None:
+    project = project_save(actor=actor_for(world.manager), project=None, org=world.org, name=f"Approvals {serial()}")
+    url = reverse("engagements:approvals", kwargs={"org_id": world.org.pk})
+
+    assert_flat(
+        as_user(world.lead), url, lambda n: deliverables_submitted(world, project, n),
+        lambda r: len(r.context["deliverables"]),
+    )  # fmt: skip
+
+
+def test_a_deliverables_page_lists_versions_decisions_and_comments_without_a_statement_per_row(
+    world: World, as_user: SignIn, told: Told
+) -> None:
+    staff_actor = actor_for(world.manager)
+    project = project_save(actor=staff_actor, project=None, org=world.org, name=f"Decided {serial()}")
+    deliverable = deliverable_add(actor=staff_actor, project=project, title="Report")
+    url = reverse("engagements:deliverable", kwargs={"deliverable_id": deliverable.pk})
+
+    def grow(n: int) -> None:
+        for _ in range(n):  # a version, submitted, changes requested: a row in each list
+            upload = SimpleUploadedFile(f"r{serial()}.pdf", PDF)
+            deliverable_version_add(actor=staff_actor, deliverable=deliverable, upload=upload)
+            submitted = deliverable_submit(actor=staff_actor, deliverable=deliverable)
+            latest = submitted.versions.order_by("-number").first()
+            assert latest is not None
+            deliverable_decide(
+                actor=actor_for(world.lead), deliverable=submitted, version_id=latest.pk,
+                outcome="changes_requested", comment="Shorter",
+            )  # fmt: skip
+        deliverable.refresh_from_db()  # submitted once: no longer a staff-only draft
+        discuss(world, told, deliverable, n)
+
+    def rows(response: Any) -> int:
+        return len(response.context["versions"]) + len(response.context["decisions"]) + len(response.context["thread"])
+
+    assert_flat(as_user(world.manager), url, grow, rows)

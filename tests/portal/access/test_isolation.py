@@ -26,7 +26,14 @@ from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
 from portal.documents.models import Folder
 from portal.documents.services import documents_upload
-from portal.engagements.services import milestone_add, phase_add, project_save
+from portal.engagements.services import (
+    deliverable_add,
+    deliverable_submit,
+    deliverable_version_add,
+    milestone_add,
+    phase_add,
+    project_save,
+)
 from portal.requests.services import holiday_add, routing_rule_save
 from tests.portal.requests.support import make_type, submit
 
@@ -90,7 +97,14 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
     milestone = milestone_add(
         actor=SYSTEM, project=fabrikam_project, title="Go live", due_date=datetime.date(2031, 3, 5)
     )
+    deliverable = deliverable_add(actor=SYSTEM, project=fabrikam_project, title="Fabrikam report")
+    version = deliverable_version_add(
+        actor=SYSTEM, deliverable=deliverable, upload=SimpleUploadedFile("report.txt", b"Fabrikam report")
+    )
+    deliverable_submit(actor=SYSTEM, deliverable=deliverable)
     return {
+        "deliverable_id": deliverable.pk,
+        "deliverable_version_id": version.pk,
         "project_id": fabrikam_project.pk,
         "phase_id": phase.pk,
         "milestone_id": milestone.pk,

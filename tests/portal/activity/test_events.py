@@ -44,8 +44,18 @@ from portal.conversations.registry import COMMENTABLE
 from portal.conversations.services import comment_add
 from portal.documents.models import Document, Folder
 from portal.documents.services import document_delete, documents_upload
-from portal.engagements.models import Project
-from portal.engagements.services import milestone_add, milestone_complete, phase_add, phase_start, project_save
+from portal.engagements.models import Deliverable, Project
+from portal.engagements.services import (
+    deliverable_add,
+    deliverable_decide,
+    deliverable_submit,
+    deliverable_version_add,
+    milestone_add,
+    milestone_complete,
+    phase_add,
+    phase_start,
+    project_save,
+)
 from portal.organisations.services import client_org_archive, client_org_save
 from portal.requests.models import ClientRequest
 from portal.requests.services import remind_due, request_assign, request_change_status, request_rate
@@ -99,6 +109,8 @@ COMMENT_TARGETS: dict[str, Callable[[], models.Model]] = {
     "document-internal": internal_document,
     "request": paulas_request,
     "project": lambda: contoso_project(),
+    "deliverable": lambda: submitted_deliverable(),
+    "deliverable-internal": lambda: draft_deliverable(),
 }
 
 
@@ -219,6 +231,35 @@ def contoso_project() -> Project:
     return project_save(actor=actor_for(mia()), project=None, org=contoso(), name="Events project", budget_hours=None)
 
 
+def draft_deliverable() -> Deliverable:
+    deliverable = deliverable_add(actor=actor_for(mia()), project=contoso_project(), title="Campaign plan")
+    upload = SimpleUploadedFile("plan.txt", b"The plan, v1\n")
+    deliverable_version_add(actor=actor_for(mia()), deliverable=deliverable, upload=upload)
+    return deliverable
+
+
+def submitted_deliverable() -> Deliverable:
+    return deliverable_submit(actor=actor_for(mia()), deliverable=draft_deliverable())
+
+
+def submit_deliverable(deliverable: Deliverable) -> User:
+    deliverable_submit(actor=actor_for(mia()), deliverable=deliverable)
+    return mia()
+
+
+def decide(outcome: str) -> Callable[[Deliverable], User]:
+    def act(deliverable: Deliverable) -> User:
+        latest = deliverable.versions.order_by("-number").first()
+        assert latest is not None
+        comment = "Shorter, please." if outcome == "changes_requested" else ""
+        deliverable_decide(
+            actor=actor_for(paula()), deliverable=deliverable, version_id=latest.pk, outcome=outcome, comment=comment
+        )
+        return paula()
+
+    return act
+
+
 def create_project(_target: Any) -> User:
     contoso_project()
     return mia()
@@ -281,6 +322,10 @@ def remind(request: ClientRequest) -> User:
 
 
 CASES: list[Case] = [
+    # Submitting is what shows a draft to the client: the pages are read after it (the target made by the event).
+    Case("deliverable.submitted", "deliverable", lambda _target: submit_deliverable(draft_deliverable())),
+    Case("deliverable.approved", "deliverable", decide("approved"), submitted_deliverable),
+    Case("deliverable.changes_requested", "deliverable", decide("changes_requested"), submitted_deliverable),
     Case("project.created", "project", create_project),
     Case("project.phase_started", "project", start_a_phase, contoso_project),
     Case("project.milestone_reached", "project", reach_a_milestone, contoso_project),

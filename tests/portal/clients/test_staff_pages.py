@@ -162,6 +162,7 @@ def test_a_contacts_navigation_comes_from_their_capabilities(as_user: Callable[[
         "Requests",
         "Projects",
         "Hours",
+        "Approvals",
         "Notifications",
     ]
     assert labels(victor) == ["Home", "Your organisation", "Documents", "Projects", "Notifications"]
