@@ -110,7 +110,13 @@ def seed_deliverables(project: Project) -> None:
             )  # fmt: skip
             version.file.save(version.original_name, ContentFile(content), save=False)
             version.save()
+            # v1 when it was first submitted; each later one the day after the decision that asked for it.
+            days_ago = submitted if number == 1 else max(decisions[number - 2][1] - 1, 0)
+            DeliverableVersion.objects.filter(pk=version.pk).update(uploaded_at=now - timedelta(days=days_ago))
             versions.append(version)
+        latest = DeliverableVersion.objects.filter(deliverable=deliverable).order_by("-number").first()
+        if latest is not None:  # submitted when its latest version was
+            Deliverable.objects.filter(pk=deliverable.pk).update(submitted_at=latest.uploaded_at)
         for (outcome, days, email, comment), version in zip(decisions, versions, strict=False):
             person = User.objects.get(email=email)
             Decision.objects.create(
