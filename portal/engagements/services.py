@@ -269,7 +269,10 @@ def _version_write(
         ensure_room(inspection.size)
     except QuotaExceeded as error:
         raise EngagementError(error.message, field="file") from None
-    Deliverable.objects.select_for_update().filter(pk=deliverable.pk).first()
+    locked = Deliverable.objects.select_for_update().filter(pk=deliverable.pk).first()
+    if locked is None or locked.state not in (DeliverableState.DRAFT, DeliverableState.CHANGES_REQUESTED):
+        # the caller's copy may be stale: submitted (or decided) meanwhile
+        raise EngagementError(_("A new version is added to a draft, or after changes were requested."), field="file")
     number = (deliverable.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = DeliverableVersion(
         deliverable=deliverable, number=number, original_name=name, size=inspection.size, sha256=inspection.sha256,

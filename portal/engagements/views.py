@@ -330,10 +330,11 @@ def deliverable_decide_view(request: PortalRequest, deliverable_id: int) -> Http
         raise NotFound
     form = DecisionForm(request.POST)
     version = request.POST.get("version", "")
+    version_id = int(version) if version.isascii() and version.isdigit() else 0  # not "²", which int() refuses
     if form.is_valid():
         try:
             deliverable_decide(
-                actor=me, deliverable=deliverable, version_id=int(version) if version.isdigit() else 0,
+                actor=me, deliverable=deliverable, version_id=version_id,
                 outcome=form.cleaned_data["outcome"], comment=form.cleaned_data["comment"],
             )  # fmt: skip
         except EngagementError as error:
