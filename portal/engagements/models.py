@@ -1,5 +1,6 @@
 """Engagements: a client organisation's projects, their ordered phases (one current), milestones with due dates,
-and the time staff spend on them against the project's budget in hours."""
+the time staff spend on them against the project's budget in hours, and deliverables with their versions and the
+client's immutable decisions."""
 
 import datetime
 from decimal import Decimal

@@ -1,5 +1,7 @@
-"""Writing engagements: projects and their plan (phases, one current; milestones) and the time staff log. Staff
-only, for the clients they reach; each write records its event in the same transaction."""
+"""Writing engagements: projects and their plan (phases, one current; milestones), the time staff log, and
+deliverables (versions, submission, the client's decisions). Planning and delivering are for staff of the clients
+they reach; deciding for the client's contacts who may approve. Each write records its event in the same
+transaction."""
 
 import datetime
 import logging

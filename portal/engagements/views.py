@@ -1,6 +1,7 @@
-"""The engagement pages: a client's projects, a project's page (phases, milestones, hours against budget, the
-conversation) with the staff's forms to plan and log time, and the hours page. Each view wears one guard and
-calls one service or selector."""
+"""The engagement pages: a client's projects, a project's page (phases, milestones, deliverables, hours against
+budget, the conversation) with the staff's forms to plan and log time, the hours page, a deliverable's page (its
+versions, the decision form for those who may approve, the decisions) and the approvals waiting. Each view wears
+one guard and calls one service or selector."""
 
 from decimal import Decimal
 
