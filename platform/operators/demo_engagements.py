@@ -117,12 +117,13 @@ def seed_deliverables(project: Project) -> None:
         latest = DeliverableVersion.objects.filter(deliverable=deliverable).order_by("-number").first()
         if latest is not None:  # submitted when its latest version was
             Deliverable.objects.filter(pk=deliverable.pk).update(submitted_at=latest.uploaded_at)
+        uploaded = dict(DeliverableVersion.objects.filter(deliverable=deliverable).values_list("pk", "uploaded_at"))
         for (outcome, days, email, comment), version in zip(decisions, versions, strict=False):
             person = User.objects.get(email=email)
             Decision.objects.create(
                 deliverable=deliverable, version=version, sha256=version.sha256, outcome=Outcome(outcome),
                 comment=comment, decided_by_id=person.pk, decided_by_label=person.get_full_name(),
-                decided_at=now - timedelta(days=days),
+                submitted_at=uploaded[version.pk], decided_at=now - timedelta(days=days, hours=-3),
             )  # fmt: skip
 
 

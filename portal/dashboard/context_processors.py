@@ -75,6 +75,7 @@ def _sections(actor: Actor, unread: dict[str, int]) -> list[NavSection]:
         home,
         NavItem(_("Clients"), reverse("clients:list"), "building-office-2"),
         NavItem(_("Requests"), reverse("requests:queue"), "inbox-stack"),
+        NavItem(_("Approval turnaround"), reverse("engagements:turnaround"), "chart-bar"),
         notifications,
         NavItem(_("Activity"), reverse("activity:audit_log"), "clock"),
     ]

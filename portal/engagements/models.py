@@ -170,6 +170,8 @@ class Decision(models.Model):
     comment = models.TextField(blank=True)
     decided_by_id = models.BigIntegerField(null=True, blank=True)
     decided_by_label = models.CharField(max_length=200)
+    # When the version decided on was submitted: the decision's turnaround is `decided_at - submitted_at`.
+    submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(db_default=Now())
 
     class Meta:

@@ -348,6 +348,7 @@ def deliverable_decide(
     decision = Decision.objects.create(
         deliverable=locked, version=latest, sha256=latest.sha256, outcome=outcome, comment=comment.strip()[:5000],
         decided_by_id=actor.user.pk, decided_by_label=actor.user.get_full_name()[:200],
+        submitted_at=locked.submitted_at,
     )  # fmt: skip
     locked.state = outcome
     locked.save(update_fields=["state", "updated_at"])

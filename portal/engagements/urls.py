@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/milestones/<int:milestone_id>/reached/", views.milestone_reached, name="milestone_reached"),
     path("projects/<int:project_id>/time/", views.time_new, name="time_new"),
     path("clients/<int:org_id>/approvals/", views.approvals, name="approvals"),
+    path("approvals/turnaround/", views.turnaround_view, name="turnaround"),
     path("projects/<int:project_id>/deliverables/", views.deliverable_new, name="deliverable_new"),
     path("deliverables/<int:deliverable_id>/", views.deliverable_detail, name="deliverable"),
     path("deliverables/<int:deliverable_id>/versions/", views.deliverable_version_new, name="deliverable_version"),

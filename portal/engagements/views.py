@@ -3,6 +3,7 @@ budget, the conversation) with the staff's forms to plan and log time, the hours
 versions, the decision form for those who may approve, the decisions) and the approvals waiting. Each view wears
 one guard and calls one service or selector."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from portal.engagements.forms import (
     DecisionForm,
     DeliverableForm,
     MilestoneForm,
+    PeriodForm,
     PhaseForm,
     ProjectForm,
     TimeEntryForm,
@@ -45,6 +47,7 @@ from portal.engagements.services import (
     project_save,
     time_entries_add,
 )
+from portal.engagements.turnaround import turnaround
 
 RECENT_ENTRIES = 8
 
@@ -361,3 +364,15 @@ def approvals(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     """The organisation's deliverables waiting for a decision."""
     waiting = selectors.waiting_for_decision(request.actor, org)
     return render(request, "portal/engagements/approvals.html", {"org": org, "deliverables": waiting})
+
+
+@staff_only
+def turnaround_view(request: PortalRequest) -> HttpResponse:
+    """How long clients take to decide on deliverables, per client and overall, over a period (90 days by default)."""
+    today = timezone.localdate()
+    default = {"since": today - datetime.timedelta(days=90), "until": today}
+    form = PeriodForm(request.GET if "since" in request.GET else default)
+    period = (form.cleaned_data["since"], form.cleaned_data["until"]) if form.is_valid() else tuple(default.values())
+    provider, clients = turnaround(request.actor, *period)
+    context = {"form": form, "provider": provider, "clients": clients, "since": period[0], "until": period[1]}
+    return render(request, "portal/engagements/turnaround.html", context)

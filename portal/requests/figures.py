@@ -10,24 +10,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 
+from core.aggregates import PercentileCont
 from portal.access.policy import Actor, NotFound
 from portal.requests.models import ClientRequest, Rating
 from portal.requests.selectors import requests_for
-
-
-class PercentileCont(Aggregate):
-    """`percentile_cont(p) WITHIN GROUP (ORDER BY expression)`: the interpolated percentile."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
-        if not 0 <= fraction <= 1:
-            raise ValueError("a percentile is a fraction from 0 to 1")
-        super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
 
 @dataclass(frozen=True)

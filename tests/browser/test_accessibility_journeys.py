@@ -139,6 +139,7 @@ def demo_pages(db: None) -> Demo:
         tenant_url("engagements:project_new", org_id=org.pk),
         tenant_url("engagements:time", org_id=org.pk),
         tenant_url("engagements:deliverable", deliverable_id=waiting_deliverable.pk),
+        tenant_url("engagements:turnaround"),
     )
     contact_pages = (
         tenant_url("dashboard:home"),
