@@ -235,6 +235,20 @@ def people_for(actor: Actor) -> QuerySet[Any]:
     return User.objects.filter(Q(staff__isnull=False) | Q(contact__client_org__in=orgs)).order_by("full_name", "email")
 
 
+def is_active_staff(user: Any) -> bool:
+    """Whether `user` is an active member of the portal's staff (who may be assigned work or log time)."""
+    return user is not None and user.is_active and hasattr(user, "staff")
+
+
+def active_staff_for(actor: Actor) -> QuerySet[Any]:
+    """The active members of staff, for staff choosing someone to assign work to or log time for."""
+    from accounts.models import User
+
+    if not actor.is_staff:
+        return User.objects.none()
+    return User.objects.filter(staff__isnull=False, is_active=True).order_by("full_name", "email")
+
+
 def staff_for(actor: Actor) -> QuerySet[StaffMembership]:
     """The provider's staff, for those who manage the team."""
     if not actor.manages_portal:

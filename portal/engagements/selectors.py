@@ -2,7 +2,6 @@
 contact their organisation's projects with `projects.view`, and the hours spent with `time.view`."""
 
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Case, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -102,14 +101,6 @@ def milestone_get_for(actor: Actor, milestone_id: int) -> Milestone:
         raise NotFound
     project_get_for(actor, milestone.project_id)
     return milestone
-
-
-def loggable_staff(actor: Actor) -> QuerySet[Any]:
-    from accounts.models import User
-
-    if not actor.is_staff:
-        return User.objects.none()
-    return User.objects.filter(staff__isnull=False, is_active=True).order_by("full_name", "email")
 
 
 # --- deliverables --------------------------------------------------------------------------------------------------

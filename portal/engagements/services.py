@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import audited
 from core.errors import DomainError
-from portal.access.policy import Actor, NotFound, may
+from portal.access.policy import Actor, NotFound, is_active_staff, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.engagements.models import (
@@ -166,7 +166,7 @@ def time_entries_add(*, actor: Actor, project: Project, entries: Sequence[Entry]
         raise EngagementError(_("Add at least one entry."), field="hours")
     today = timezone.localdate()
     for entry in entries:
-        if not (entry.person.is_active and hasattr(entry.person, "staff")):
+        if not is_active_staff(entry.person):
             raise EngagementError(_("Time is logged for an active member of staff."), field="person")
         if entry.date > today:
             raise EngagementError(_("Time cannot be logged for a day still to come."), field="date")

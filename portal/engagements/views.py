@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import add_to_form
 from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
-from portal.access.policy import NotFound, client_org_get_for
+from portal.access.policy import NotFound, active_staff_for, client_org_get_for
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
 from portal.engagements import selectors
@@ -95,7 +95,7 @@ def _project_context(request: PortalRequest, project: Project) -> dict[str, obje
             "milestone_form": MilestoneForm(),
             "deliverable_form": DeliverableForm(),
             "time_form": TimeEntryForm(
-                initial={"person": me.user, "date": timezone.localdate()}, staff=selectors.loggable_staff(me)
+                initial={"person": me.user, "date": timezone.localdate()}, staff=active_staff_for(me)
             ),
         }
     return context
@@ -214,7 +214,7 @@ def milestone_reached(request: PortalRequest, milestone_id: int) -> HttpResponse
 def time_new(request: PortalRequest, project_id: int) -> HttpResponse:
     me = request.actor
     project = selectors.project_get_for(me, project_id)
-    form = TimeEntryForm(request.POST, staff=selectors.loggable_staff(me))
+    form = TimeEntryForm(request.POST, staff=active_staff_for(me))
     if form.is_valid():
         data = form.cleaned_data
         entry = Entry(person=data["person"], date=data["date"], hours=data["hours"], description=data["description"])

@@ -4,7 +4,6 @@ reach; a contact sees their organisation's requests with `requests.view_all`, ot
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -226,14 +225,6 @@ def waiting_on_client_for(actor: Actor) -> QuerySet[ClientRequest]:
     if actor.contact is None:
         return ClientRequest.objects.none()
     return requests_for(actor).filter(status="waiting_on_client")
-
-
-def assignable_staff(actor: Actor) -> QuerySet[Any]:
-    from accounts.models import User
-
-    if not actor.is_staff:
-        return User.objects.none()
-    return User.objects.filter(staff__isnull=False, is_active=True).order_by("full_name", "email")
 
 
 def unrated_for(actor: Actor) -> QuerySet[ClientRequest]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import audited, not_audited
 from core.errors import DomainError
-from portal.access.policy import Actor, NotFound, may
+from portal.access.policy import Actor, NotFound, is_active_staff, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
@@ -130,17 +130,13 @@ def route(request_type: RequestType, org: ClientOrg, answers: Mapping[str, Any])
     """Who a new request goes to: the first routing rule that matches (in their order) and names an active
     member of staff, else the type's own rule (a chosen person, or the client's account manager)."""
     for rule in RoutingRule.objects.select_related("assignee", "assignee__staff").order_by("position", "pk"):
-        if rule_matches(rule, request_type, org, answers) and _is_active_staff(rule.assignee):
+        if rule_matches(rule, request_type, org, answers) and is_active_staff(rule.assignee):
             return rule.assignee
     if request_type.assign_to == Assignment.PERSON:
         chosen = request_type.default_assignee
-        return chosen if chosen is not None and _is_active_staff(chosen) else None
+        return chosen if chosen is not None and is_active_staff(chosen) else None
     manager = org.account_manager
-    return manager if _is_active_staff(manager) else None
-
-
-def _is_active_staff(user: User | None) -> bool:
-    return user is not None and user.is_active and hasattr(user, "staff")
+    return manager if is_active_staff(manager) else None
 
 
 # --- submission --------------------------------------------------------------------------------------------------
@@ -398,7 +394,7 @@ def request_assign(*, actor: Actor, request: ClientRequest, assignee: User | Non
     if not actor.is_staff:
         raise NotFound
     locked = ClientRequest.objects.select_for_update().get(pk=request_get_for(actor, request.pk).pk)
-    if assignee is not None and not _is_active_staff(assignee):
+    if assignee is not None and not is_active_staff(assignee):
         raise RequestError(_("Assign requests to an active member of staff."), field="assignee")
     if locked.assignee_id == (assignee.pk if assignee else None):
         raise RequestError(_("The request is already assigned to them."), field="assignee")
@@ -565,7 +561,7 @@ def request_type_save(
         same_name = same_name.exclude(pk=request_type.pk)
     if same_name.exists():
         raise RequestError(_("Another request type has this name."), field="name")
-    if assign_to == Assignment.PERSON and not _is_active_staff(default_assignee):
+    if assign_to == Assignment.PERSON and not is_active_staff(default_assignee):
         raise RequestError(_("Choose the member of staff new requests go to."), field="default_assignee")
     if not all_clients and not client_orgs:
         raise RequestError(_("Choose the clients who may use it, or let every client use it."), field="client_orgs")
@@ -628,7 +624,7 @@ def routing_rule_save(
 ) -> RoutingRule:
     if not actor.manages_portal:
         raise NotFound
-    if not _is_active_staff(assignee):
+    if not is_active_staff(assignee):
         raise RequestError(_("Route requests to an active member of staff."), field="assignee")
     if field_key and request_type is not None:
         keys = {field["key"] for field in (request_type.current_version.fields if request_type.current_version else [])}

@@ -22,7 +22,7 @@ from core.errors import add_to_form
 from portal.access import limits
 from portal.access.confirm import destructive
 from portal.access.http import PortalRequest, client_capability, managers_only, public, signed_in, staff_only
-from portal.access.policy import NotFound, actor_for, client_orgs_for
+from portal.access.policy import NotFound, active_staff_for, actor_for, client_orgs_for
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
 from portal.requests import figures, ratings, selectors, workflow
@@ -174,7 +174,7 @@ def request_detail(request: PortalRequest, request_id: int) -> HttpResponse:
         "changes": selectors.changes_of(found),
         "moves": moves,
         "reopen_until": reopen_until,
-        "assign_form": AssignForm(initial={"assignee": found.assignee}, staff=selectors.assignable_staff(me))
+        "assign_form": AssignForm(initial={"assignee": found.assignee}, staff=active_staff_for(me))
         if me.is_staff
         else None,
         "rating": rating,
@@ -207,7 +207,7 @@ def request_move(request: PortalRequest, request_id: int) -> HttpResponse:
 def request_assign_view(request: PortalRequest, request_id: int) -> HttpResponse:
     me = request.actor
     found = selectors.request_get_for(me, request_id)
-    form = AssignForm(request.POST, staff=selectors.assignable_staff(me))
+    form = AssignForm(request.POST, staff=active_staff_for(me))
     if not form.is_valid():
         messages.error(request, _("Choose a member of staff from the list."))
         return redirect("requests:detail", request_id=found.pk)
@@ -293,7 +293,7 @@ def queue(request: PortalRequest) -> HttpResponse:
         data["status"] = "open"
     types = selectors.RequestType.objects.order_by("name")
     clients = client_orgs_for(me, include_archived=True).select_related(None).order_by("name")
-    staff = selectors.assignable_staff(me)
+    staff = active_staff_for(me)
     form = QueueFilterForm(data, types=types, clients=clients, staff=staff)
     form.is_valid()
     wanted = form.cleaned_data
@@ -379,7 +379,7 @@ def type_edit(request: PortalRequest, type_id: int | None = None) -> HttpRespons
     me = request.actor
     request_type = selectors.type_get_for(me, type_id) if type_id is not None else None
     clients = client_orgs_for(me).select_related(None).order_by("name")
-    staff = selectors.assignable_staff(me)
+    staff = active_staff_for(me)
     current = request_type.current_version.fields if request_type and request_type.current_version else []
     if request.method == "POST":
         form = RequestTypeForm(request.POST, clients=clients, staff=staff)
@@ -441,7 +441,7 @@ def routing(request: PortalRequest) -> HttpResponse:
     me = request.actor
     types_all = selectors.types_for(me).order_by("name")
     clients = client_orgs_for(me).select_related(None).order_by("name")
-    form = RoutingRuleForm(request.POST or None, types=types_all, clients=clients, staff=selectors.assignable_staff(me))
+    form = RoutingRuleForm(request.POST or None, types=types_all, clients=clients, staff=active_staff_for(me))
     if request.method == "POST" and form.is_valid():
         try:
             routing_rule_save(actor=me, rule=None, **form.cleaned_data)
