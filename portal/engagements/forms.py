@@ -46,17 +46,6 @@ class TimeEntryForm(forms.Form):
         self.fields["person"].queryset = staff  # type: ignore[attr-defined]
 
 
-class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", _("The end of the period is before its start."))
-        return data
-
-
 class DeliverableForm(forms.Form):
     title = forms.CharField(label=_("Deliverable"), max_length=200)
     due_date = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

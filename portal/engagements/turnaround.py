@@ -4,13 +4,13 @@ the whole provider: the median and the 90th percentile, interpolated by PostgreS
 of the calendar (a client decides when they can, not in the provider's business hours)."""
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
 
+from core import periods
 from core.aggregates import PercentileCont
 from portal.access.policy import Actor, NotFound, client_orgs_for
 from portal.engagements.models import Decision
@@ -39,9 +39,7 @@ def turnaround(actor: Actor, since: datetime.date, until: datetime.date) -> tupl
     """(the provider's, one per client), for the clients the actor reaches."""
     if not actor.is_staff:
         raise NotFound
-    zone = zoneinfo.ZoneInfo(connection.tenant.time_zone)  # type: ignore[attr-defined]
-    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    start, end = periods.bounds(since, until, connection.tenant.time_zone)  # type: ignore[attr-defined]
     reached = client_orgs_for(actor, include_archived=True).values("pk")
     decisions = Decision.objects.filter(
         Q(submitted_at__isnull=False), decided_at__gte=start, decided_at__lt=end,

@@ -3,7 +3,6 @@ budget, the conversation) with the staff's forms to plan and log time, the hours
 versions, the decision form for those who may approve, the decisions) and the approvals waiting. Each view wears
 one guard and calls one service or selector."""
 
-import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import periods
 from core.errors import add_to_form
 from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
 from portal.access.policy import NotFound, active_staff_for, client_org_get_for
@@ -26,7 +26,6 @@ from portal.engagements.forms import (
     DecisionForm,
     DeliverableForm,
     MilestoneForm,
-    PeriodForm,
     PhaseForm,
     ProjectForm,
     TimeEntryForm,
@@ -369,10 +368,7 @@ def approvals(request: PortalRequest, org: ClientOrg) -> HttpResponse:
 @staff_only
 def turnaround_view(request: PortalRequest) -> HttpResponse:
     """How long clients take to decide on deliverables, per client and overall, over a period (90 days by default)."""
-    today = timezone.localdate()
-    default = {"since": today - datetime.timedelta(days=90), "until": today}
-    form = PeriodForm(request.GET if "since" in request.GET else default)
-    period = (form.cleaned_data["since"], form.cleaned_data["until"]) if form.is_valid() else tuple(default.values())
-    provider, clients = turnaround(request.actor, *period)
-    context = {"form": form, "provider": provider, "clients": clients, "since": period[0], "until": period[1]}
+    form, since, until = periods.chosen(request.GET)
+    provider, clients = turnaround(request.actor, since, until)
+    context = {"form": form, "provider": provider, "clients": clients, "since": since, "until": until}
     return render(request, "portal/engagements/turnaround.html", context)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet
 
+from core import periods
 from core.aggregates import PercentileCont
 from portal.access.policy import Actor, NotFound
 from portal.requests.models import ClientRequest, Rating
@@ -52,14 +53,9 @@ def _hours(seconds: float | None) -> float | None:
 
 def _bounds(since: datetime.date, until: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The period's days, from midnight to midnight in the portal's business-hours time zone."""
-    import zoneinfo
-
     from portal.requests.selectors import service_hours
 
-    zone = zoneinfo.ZoneInfo(service_hours().time_zone)
-    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    return start, end
+    return periods.bounds(since, until, service_hours().time_zone)
 
 
 def _reached(actor: Actor) -> QuerySet[ClientRequest]:

@@ -207,14 +207,3 @@ class HolidayForm(forms.Form):
 
 class HolidayImportForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-
-
-class FiguresForm(forms.Form):
-    since = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", _("The end of the period is before its start."))
-        return data

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core import periods
 from core.errors import add_to_form
 from portal.access import limits
 from portal.access.confirm import destructive
@@ -30,7 +31,6 @@ from portal.requests.answers import AnswersForm, shown
 from portal.requests.forms import (
     AssignForm,
     FieldFormSet,
-    FiguresForm,
     HolidayForm,
     HolidayImportForm,
     QueueFilterForm,
@@ -345,13 +345,7 @@ def bulk(request: PortalRequest) -> HttpResponse:
 @staff_only
 def figures_view(request: PortalRequest) -> HttpResponse:
     me = request.actor
-    today = timezone.localdate()
-    data = request.GET if "since" in request.GET else {"since": today - datetime.timedelta(days=90), "until": today}
-    form = FiguresForm(data)
-    if form.is_valid():
-        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
-    else:
-        since, until = today - datetime.timedelta(days=90), today
+    form, since, until = periods.chosen(request.GET)
     context = {
         "form": form,
         "since": since,
