@@ -6,12 +6,10 @@ one guard and calls one service or selector."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.db.models import Sum
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,6 +45,7 @@ from portal.engagements.services import (
     time_entries_add,
 )
 from portal.engagements.turnaround import turnaround
+from portal.files import downloads
 
 RECENT_ENTRIES = 8
 
@@ -352,10 +351,7 @@ def deliverable_decide_view(request: PortalRequest, deliverable_id: int) -> Http
 @signed_in
 def deliverable_file(request: PortalRequest, deliverable_version_id: int) -> HttpResponseBase:
     version = selectors.version_get_for(request.actor, deliverable_version_id)
-    response = FileResponse(default_storage.open(str(version.file.name)), content_type=version.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, version.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.attachment(str(version.file.name), version.original_name, version.content_type)
 
 
 @client_capability("deliverables.approve", archived_for_staff=True)

@@ -7,12 +7,10 @@ import datetime
 
 from django.contrib import messages
 from django.core import signing
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -26,6 +24,7 @@ from portal.access.http import PortalRequest, client_capability, managers_only, 
 from portal.access.policy import NotFound, active_staff_for, actor_for, client_orgs_for
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
+from portal.files import downloads
 from portal.requests import figures, ratings, selectors, workflow
 from portal.requests.answers import AnswersForm, shown
 from portal.requests.forms import (
@@ -246,10 +245,7 @@ def request_rate_view(request: PortalRequest, request_id: int) -> HttpResponse:
 @signed_in
 def request_file(request: PortalRequest, file_id: int) -> HttpResponseBase:
     stored = selectors.request_file_get_for(request.actor, file_id)
-    response = FileResponse(default_storage.open(str(stored.file.name)), content_type=stored.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return downloads.attachment(str(stored.file.name), stored.original_name, stored.content_type)
 
 
 @public
