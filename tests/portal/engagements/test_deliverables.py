@@ -41,6 +41,7 @@ from portal.engagements.services import (
     project_save,
 )
 from tenants.models import Tenant
+from tests.portal.demo_people import carla, contoso, frank, hana, mia, olivia, paula, victor
 from tests.portal.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,42 +54,6 @@ def in_the_demo_portal(in_demo: Tenant) -> None:
 
 
 # --- the demo portal's people and clients --------------------------------------------------------------------
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def mia() -> User:
-    return user("mia.member@northwind.example")
-
-
-def olivia() -> User:
-    return user("olivia.owner@northwind.example")
-
-
-def carla() -> User:
-    return user("carla.admin@contoso.example")
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
-
-
-def frank() -> User:
-    return user("frank.finance@contoso.example")
-
-
-def victor() -> User:
-    return user("victor.viewer@contoso.example")
-
-
-def hana() -> User:
-    return user("hana.admin@fabrikam.example")
-
-
-def contoso() -> ClientOrg:
-    return ClientOrg.objects.get(name="Contoso Retail")
 
 
 def approver_by_custom_role() -> User:

@@ -54,34 +54,3 @@ def submit(
         answers=answers if answers is not None else {"impact": "High", "budget": "1200", "deadline": "", "details": ""},
         files=files,
     )  # fmt: skip
-
-
-# The demo portal's people and clients the request tests act as.
-
-
-def user(email: str) -> User:
-    return User.objects.get(email=email)
-
-
-def paula() -> User:
-    return user("paula.lead@contoso.example")
-
-
-def mia() -> User:
-    return user("mia.member@northwind.example")
-
-
-def adam() -> User:
-    return user("adam.admin@northwind.example")
-
-
-def hana() -> User:
-    return user("hana.admin@fabrikam.example")
-
-
-def contoso() -> ClientOrg:
-    return ClientOrg.objects.get(name="Contoso Retail")
-
-
-def fabrikam() -> ClientOrg:
-    return ClientOrg.objects.get(name="Fabrikam Health")

@@ -19,8 +19,9 @@ from portal.requests import figures
 from portal.requests.figures import SatisfactionRow, TimeRow
 from portal.requests.models import ClientRequest, Rating, RequestType, Status
 from tenants.models import Tenant
+from tests.portal.demo_people import contoso, user
 from tests.portal.factories import StaffFactory
-from tests.portal.requests.support import contoso, make_type, owner, submit, user
+from tests.portal.requests.support import make_type, owner, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,8 @@ from portal.requests.models import ClientRequest, Rating, RequestType, Status
 from portal.requests.services import request_change_status
 from tenants.models import Tenant
 from tests.portal.conftest import HOST
-from tests.portal.requests.support import make_type, mia, paula, submit, user
+from tests.portal.demo_people import mia, paula, user
+from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
 Told = Callable[[], AbstractContextManager[None]]

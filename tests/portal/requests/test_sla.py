@@ -17,7 +17,8 @@ from portal.requests.models import ClientRequest, Holiday, RequestType, Status
 from portal.requests.selectors import overdue_condition
 from portal.requests.services import remind_due, request_change_status, service_hours_save
 from tenants.models import Tenant
-from tests.portal.requests.support import make_type, paula, submit, user
+from tests.portal.demo_people import paula, user
+from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -41,8 +41,9 @@ from portal.requests.services import (
     routing_rule_save,
 )
 from tenants.models import Tenant
+from tests.portal.demo_people import adam, contoso, fabrikam, mia, paula, user
 from tests.portal.factories import StaffFactory
-from tests.portal.requests.support import adam, contoso, fabrikam, make_type, mia, owner, paula, submit, user
+from tests.portal.requests.support import make_type, owner, submit
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[Any], Client]

@@ -22,8 +22,9 @@ from portal.clients.models import ClientOrg
 from portal.requests.models import ClientRequest, RequestType, Status
 from portal.requests.services import RequestError, request_change_status, request_submit
 from tenants.models import Tenant
+from tests.portal.demo_people import contoso, fabrikam, hana, mia, paula, user
 from tests.portal.factories import ContactFactory, StaffFactory
-from tests.portal.requests.support import contoso, fabrikam, hana, make_type, mia, paula, submit, user
+from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[Any], Client]

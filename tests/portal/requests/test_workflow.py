@@ -21,7 +21,8 @@ from portal.requests.models import ClientRequest, RequestType, ServiceHours, Sta
 from portal.requests.selectors import service_hours
 from portal.requests.services import RequestError, close_resolved, request_change_status
 from tenants.models import Tenant
-from tests.portal.requests.support import make_type, mia, paula, submit, user
+from tests.portal.demo_people import mia, paula, user
+from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[Any], Client]
