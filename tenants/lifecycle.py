@@ -26,6 +26,8 @@ ALLOWED_TRANSITIONS: dict[TenantStatus, frozenset[TenantStatus]] = {
 
 # What each state lets people do in the portal.
 WRITABLE = frozenset({S.TRIALING, S.ACTIVE, S.PAST_DUE})
+# The states in which a portal's scheduled work runs (reminders and sweeps): every state but suspended and canceled.
+LIVE_STATUSES = frozenset({S.TRIALING, S.ACTIVE, S.PAST_DUE, S.READ_ONLY})
 
 
 def can_transition(current: str, target: str) -> bool:

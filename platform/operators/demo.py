@@ -117,6 +117,6 @@ def seed_demo() -> Tenant:
                     user=user, defaults={"client_org": org, "role": Role.objects.get(slug=person.role)}
                 )
         seed_history(tenant)  # weeks of past events: the owner-only path (operators.demo_history)
-        seed_requests(tenant)  # request types, business hours and requests in every status (operators.demo_requests)
         seed_engagements()  # projects, phases, milestones and time entries (operators.demo_engagements)
+        seed_requests(tenant)  # request types, hours, requests in every status, some about the projects above
     return tenant

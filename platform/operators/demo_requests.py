@@ -2,9 +2,11 @@
 ticket routed by severity; an access request), the portal's business hours with the country's public holidays,
 and about twenty requests of the demo clients in every status, dated over the past weeks with their status
 history, first responses, resolutions and ratings, so the queue, the SLA figures and CSAT show real figures from
-the first `make run`.
+the first `make run`. Several are about the demo projects of their client (operators.demo_engagements, seeded
+first), and one routing rule sends a project's requests to the person who leads it.
 
-Idempotent: types are found by name, requests by subject; only what is missing is written. The events are history
+Idempotent: types are found by name, requests by subject; only what is missing is written (a request seeded
+before its project existed is linked to it). The events are history
 (`portal.activity.history.record_at`, as the owner): nobody is notified."""
 
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from operators.demo_history import DemoClock, When
 from portal.activity.history import ensure_owner, record_at
 from portal.activity.models import ActivityEvent
 from portal.clients.models import ClientOrg
+from portal.engagements.models import Project
 from portal.requests.business_hours import holidays_for
 from portal.requests.models import Assignment, ClientRequest, Holiday, Rating, RequestType, RoutingRule, StatusChange
 from portal.requests.selectors import service_hours
@@ -75,11 +78,14 @@ class DemoRequest:
     # (when, status, who) after submission; who is an e-mail (staff or the requester)
     steps: tuple[tuple[When, str, str], ...] = ()
     rating: tuple[When, int, str] | None = None
+    project: str = ""  # the name of one of the requester's organisation's demo projects
 
 
 OLIVIA, ADAM, MIA = "olivia.owner@northwind.example", "adam.admin@northwind.example", "mia.member@northwind.example"
 CARLA, PAULA, FRANK = "carla.admin@contoso.example", "paula.lead@contoso.example", "frank.finance@contoso.example"
 HANA, FRED, LENA = "hana.admin@fabrikam.example", "fred.finance@fabrikam.example", "lena.lead@litware.example"
+LOYALTY, ROLLOUT = "Loyalty programme relaunch", "Store rollout planning"  # operators.demo_engagements
+REPORTING, TRACKING = "Reporting platform", "Tracking page redesign"
 
 
 def _change(what: str, impact: str, budget: str = "", by: str = "") -> dict[str, Any]:
@@ -99,7 +105,7 @@ REQUESTS = (
     DemoRequest("Add a loyalty tier to the Q3 campaign", CHANGE, PAULA, (41, 10, 5),
                 _change("Add a Gold tier with its own landing page.", "Medium", "24"),
                 (((41, 14, 30), "in_progress", MIA), ((39, 11, 0), "resolved", MIA), ((32, 9, 0), "closed", MIA)),
-                ((39, 16, 20), 5, "Quick and clear, thank you.")),
+                ((39, 16, 20), 5, "Quick and clear, thank you."), LOYALTY),
     DemoRequest("Checkout page times out", SUPPORT, CARLA, (37, 9, 40),
                 _ticket("Blocking", "Web shop", "Customers get a timeout after paying."),
                 (((37, 10, 5), "in_progress", ADAM), ((37, 15, 45), "resolved", ADAM)),
@@ -112,7 +118,7 @@ REQUESTS = (
                 _change("Move the campaign launch by one week.", "High"),
                 (((32, 9, 30), "waiting_on_client", MIA), ((31, 10, 0), "in_progress", PAULA),
                  ((30, 12, 0), "resolved", MIA)),
-                ((30, 17, 0), 3, "We had to chase for an answer.")),
+                ((30, 17, 0), 3, "We had to chase for an answer."), LOYALTY),
     DemoRequest("Report export shows the wrong month", SUPPORT, FRANK, (30, 9, 15),
                 _ticket("Degraded", "Reporting", "The May export lists April figures."),
                 (((30, 16, 50), "in_progress", MIA), ((28, 11, 30), "resolved", MIA)),
@@ -120,7 +126,7 @@ REQUESTS = (
     DemoRequest("Quarterly report in Spanish too", CHANGE, HANA, (28, 10, 0),
                 _change("Provide the quarterly report in Spanish as well.", "Low", "6"),
                 (((28, 11, 15), "in_progress", ADAM), ((25, 16, 0), "resolved", ADAM)),
-                ((25, 17, 30), 5, "Exactly what we needed.")),
+                ((25, 17, 30), 5, "Exactly what we needed."), REPORTING),
     DemoRequest("VPN access for Fred", ACCESS, HANA, (26, 8, 50),
                 _access("Fred Finance", "fred.finance@fabrikam.example", ["VPN", "Reporting"]),
                 (((26, 9, 40), "in_progress", ADAM), ((26, 11, 0), "resolved", ADAM))),
@@ -128,7 +134,7 @@ REQUESTS = (
                 _ticket("Question", "Reporting", "The dashboard total differs from invoice 2026-031."),
                 (((22, 10, 0), "waiting_on_client", ADAM), ((21, 9, 30), "in_progress", FRED),
                  ((21, 15, 0), "resolved", ADAM)),
-                ((20, 9, 0), 2, "Took two days for a simple answer.")),
+                ((20, 9, 0), 2, "Took two days for a simple answer."), REPORTING),
     DemoRequest("Extra workshop with the store managers", CHANGE, LENA, (20, 11, 0),
                 _change("Add a half-day workshop with the twelve store managers.", "Medium", "12"),
                 (((20, 15, 0), "in_progress", OLIVIA), ((17, 10, 30), "resolved", OLIVIA)),
@@ -136,13 +142,13 @@ REQUESTS = (
     DemoRequest("Tracking page shows an old status", SUPPORT, LENA, (16, 9, 5),
                 _ticket("Degraded", "Tracking", "Parcels delivered yesterday still show 'in transit'."),
                 (((16, 9, 50), "in_progress", OLIVIA), ((15, 16, 0), "resolved", OLIVIA)),
-                ((14, 10, 0), 4, "")),
+                ((14, 10, 0), 4, ""), TRACKING),
     DemoRequest("Access for two seasonal staff", ACCESS, PAULA, (12, 10, 30),
                 _access("Sam and Alex Rivera", "seasonal@contoso.example", ["Ticketing"]),
                 (((12, 11, 10), "in_progress", ADAM), ((12, 14, 20), "resolved", ADAM))),
     DemoRequest("Add the new stores to the rollout plan", CHANGE, CARLA, (9, 9, 45),
                 _change("Three stores open in October: add them to the rollout.", "High", "30"),
-                (((9, 13, 0), "in_progress", MIA),)),
+                (((9, 13, 0), "in_progress", MIA),), project=ROLLOUT),
     DemoRequest("Newsletter sign-up form rejects valid addresses", SUPPORT, PAULA, (6, 14, 20),
                 _ticket("Degraded", "Web shop", "Addresses with a + are refused."),
                 (((5, 9, 10), "waiting_on_client", MIA),)),
@@ -156,7 +162,8 @@ REQUESTS = (
     DemoRequest("Reporting access for the new controller", ACCESS, HANA, (1, 9, 30),
                 _access("Ivo Petrov", "ivo.petrov@fabrikam.example", ["Reporting"])),
     DemoRequest("Loyalty e-mails go out twice", SUPPORT, CARLA, (0, 9, 0),
-                _ticket("Blocking", "E-mail", "Every loyalty e-mail reached customers twice this morning.")),
+                _ticket("Blocking", "E-mail", "Every loyalty e-mail reached customers twice this morning."),
+                project=LOYALTY),
 )  # fmt: skip
 
 
@@ -178,14 +185,28 @@ def seed_requests(tenant: Tenant) -> int:
         RoutingRule.objects.create(
             position=1, request_type=types[SUPPORT], field_key="severity", value="Blocking", assignee=people[ADAM]
         )
+    loyalty = Project.objects.filter(client_org__name="Contoso Retail", name=LOYALTY).first()
+    if loyalty is not None and not RoutingRule.objects.filter(project__isnull=False).exists():
+        RoutingRule.objects.create(position=2, project=loyalty, assignee=people[MIA])  # the project's lead
     clock = calendar()
     written = 0
     for item in REQUESTS:
-        if ClientRequest.objects.filter(subject=item.subject).exists():
+        project = _project(item, people)
+        existing = ClientRequest.objects.filter(subject=item.subject)
+        if existing.exists():
+            if project is not None:
+                existing.filter(project__isnull=True).update(project=project)
             continue
-        _write(item, types[item.kind], people, at, clock)
+        _write(item, types[item.kind], people, at, clock, project)
         written += 1
     return written
+
+
+def _project(item: DemoRequest, people: dict[str, User]) -> Project | None:
+    """The demo project the request is about, of its requester's organisation (None if not seeded)."""
+    if not item.project:
+        return None
+    return Project.objects.filter(client_org=people[item.by].contact.client_org, name=item.project).first()
 
 
 class _Past(DemoClock):
@@ -217,7 +238,14 @@ def _type(name: str, people: dict[str, User]) -> RequestType:
     )  # fmt: skip
 
 
-def _write(item: DemoRequest, request_type: RequestType, people: dict[str, User], at: _Past, clock: Any) -> None:
+def _write(
+    item: DemoRequest,
+    request_type: RequestType,
+    people: dict[str, User],
+    at: _Past,
+    clock: Any,
+    project: Project | None,
+) -> None:
     from portal.requests.services import route, waiting_periods
 
     requester = people[item.by]
@@ -228,9 +256,9 @@ def _write(item: DemoRequest, request_type: RequestType, people: dict[str, User]
     sent = at(item.sent)
     first_hours, resolution_hours = request_type.first_response_hours, request_type.resolution_hours
     request = ClientRequest.objects.create(
-        subject=item.subject, request_type=request_type, form_version=version, client_org=org,
+        subject=item.subject, request_type=request_type, form_version=version, client_org=org, project=project,
         requester=requester, requester_label=requester.get_full_name(), answers=item.answers,
-        assignee=route(request_type, org, item.answers), created_at=sent,
+        assignee=route(request_type, org, item.answers, project), created_at=sent,
         first_response_due=clock.add(sent, timedelta(hours=first_hours)) if first_hours else None,
     )  # fmt: skip
     StatusChange.objects.create(request=request, from_status="", to_status="new", by=requester, at=sent)

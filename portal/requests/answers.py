@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,9 @@ from portal.requests.models import FieldKind
 
 SUBJECT = "subject"
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# The optional choice of the project a request is about: a name no field key can take (KEY_PATTERN has no "-"),
+# so a type's own "Project" question never collides with it.
+PROJECT_FIELD = "about-project"
 
 
 def new_key(label: str, taken: set[str]) -> str:
@@ -64,13 +68,26 @@ def form_field(field: Mapping[str, Any]) -> forms.Field:
     raise ValueError(f"unknown field kind {kind!r}")
 
 
+class ProjectChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class AnswersForm(forms.Form):
-    """The subject, then the fields of the version, in its order."""
+    """The subject, the project it is about when there are projects to choose from, then the fields of the
+    version, in its order."""
 
     subject = forms.CharField(label=_("Subject"), max_length=200, help_text=_("A short summary of the request."))
 
-    def __init__(self, *args: Any, definition: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, definition: Sequence[Mapping[str, Any]], projects: QuerySet[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if projects is not None:
+            self.fields[PROJECT_FIELD] = ProjectChoiceField(
+                label=_("Project"), queryset=projects, required=False, empty_label=_("No particular project"),
+                help_text=_("Optional: the project this request is about."),
+            )  # fmt: skip
         self.definition = list(definition)
         for field in self.definition:
             self.fields[field["key"]] = form_field(field)

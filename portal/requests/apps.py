@@ -11,9 +11,10 @@ class RequestsConfig(AppConfig):
 
         capabilities.register_targets()
 
-        from portal.requests import providers
+        from portal.requests import panels, providers
 
         providers.register()  # "what needs you" and the top bar's search
+        panels.register()  # the staff dashboard's open requests, the requests section of a project's page
 
         from portal.activity import emails
         from portal.requests import ratings

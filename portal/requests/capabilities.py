@@ -39,6 +39,10 @@ TYPE_SAVED = events.register("request_type.saved", label=_("Request types change
 SETTINGS_CHANGED = events.register(
     "requests.settings_changed", label=_("Request routing and hours changed"), staff_only=True, audit_only=True
 )
+# Audit-only: staff linked a request to another project (or to none); history, told to nobody.
+PROJECT_CHANGED = events.register(
+    "request.project_changed", label=_("Requests linked to another project"), staff_only=True, audit_only=True
+)
 
 
 def request_visibility(request: Any) -> Visibility:

@@ -2,6 +2,7 @@
 describe fields; the rules are the services'."""
 
 import zoneinfo
+from itertools import groupby
 from typing import Any
 
 from django import forms
@@ -9,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.clients.models import ClientOrg
+from portal.engagements.models import Project
+from portal.requests.answers import ProjectChoiceField
 from portal.requests.business_hours import countries
 from portal.requests.models import Assignment, FieldKind, RequestType, ServiceHours, Status
 from portal.requests.selectors import SORTS
@@ -28,6 +31,12 @@ SORT_LABELS = {
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.email)
+
+
+def project_groups(projects: QuerySet[Project], empty: Any) -> list[tuple[Any, Any]]:
+    """A select's choices: the projects under their client's name (the queryset is ordered by client)."""
+    groups = groupby(projects, key=lambda project: project.client_org.name)
+    return [("", empty), *((client, [(project.pk, project.name) for project in rows]) for client, rows in groups)]
 
 
 class RequestTypeForm(forms.Form):
@@ -111,6 +120,7 @@ class QueueFilterForm(forms.Form):
     )
     type = forms.TypedChoiceField(label=_("Type"), required=False, coerce=int, empty_value=None)
     client = forms.TypedChoiceField(label=_("Client"), required=False, coerce=int, empty_value=None)
+    project = forms.TypedChoiceField(label=_("Project"), required=False, coerce=int, empty_value=None)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS])
@@ -121,13 +131,25 @@ class QueueFilterForm(forms.Form):
         types: QuerySet[RequestType],
         clients: QuerySet[ClientOrg],
         staff: QuerySet[Any],
+        projects: QuerySet[Project],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["project"].choices = project_groups(projects, _("Any project"))  # type: ignore[attr-defined]
         self.fields["type"].choices = [("", _("Any type")), *((t.pk, t.name) for t in types)]  # type: ignore[attr-defined]
         self.fields["client"].choices = [("", _("Any client")), *((c.pk, c.name) for c in clients)]  # type: ignore[attr-defined]
         people = [(str(person.pk), person.get_full_name() or person.email) for person in staff]
         self.fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody")), *people]  # type: ignore[attr-defined]
+
+
+class RequestProjectForm(forms.Form):
+    """Staff's choice of the project a request is about, among its client's."""
+
+    project = ProjectChoiceField(label=_("Project"), queryset=None, required=False, empty_label=_("No project"))
+
+    def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
 
 
 class AssignForm(forms.Form):
@@ -160,6 +182,10 @@ class RoutingRuleForm(forms.Form):
     client_org = forms.ModelChoiceField(
         label=_("Client"), queryset=ClientOrg.objects.none(), required=False, empty_label=_("Any client")
     )
+    project = ProjectChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False,
+        help_text=_("Optional: requests about this project only (one of the chosen client's)."),
+    )  # fmt: skip
     field_key = forms.CharField(
         label=_("Answer to (field key)"), required=False, max_length=60,
         help_text=_("Optional: the key of a field of the chosen type's form, shown on the type's page."),
@@ -173,11 +199,15 @@ class RoutingRuleForm(forms.Form):
         types: QuerySet[RequestType],
         clients: QuerySet[ClientOrg],
         staff: QuerySet[Any],
+        projects: QuerySet[Project],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["request_type"].queryset = types  # type: ignore[attr-defined]
         self.fields["client_org"].queryset = clients  # type: ignore[attr-defined]
+        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+        # Shown under their client's name; what is accepted is still the queryset.
+        self.fields["project"].widget.choices = project_groups(projects, _("Any project"))
         self.fields["assignee"].queryset = staff  # type: ignore[attr-defined]
 
 

@@ -84,7 +84,8 @@ class FormVersion(models.Model):
 
 
 class RoutingRule(models.Model):
-    """Ordered rules tried before the type's own assignment: the first whose conditions all hold assigns."""
+    """Ordered rules tried before the type's own assignment: the first whose conditions (type, client, project,
+    one answer; each optional) all hold assigns."""
 
     position = models.PositiveIntegerField(default=0)
     request_type = models.ForeignKey(
@@ -94,6 +95,11 @@ class RoutingRule(models.Model):
     client_org = models.ForeignKey(
         "clients.ClientOrg", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
         verbose_name=_("client"),
+    )  # fmt: skip
+    # A rule on a project is dropped with it: left without its project it would match every request.
+    project = models.ForeignKey(
+        "engagements.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("project"),
     )  # fmt: skip
     field_key = models.CharField(_("answer to"), max_length=60, blank=True)
     value = models.CharField(_("is"), max_length=200, blank=True)
@@ -128,6 +134,12 @@ class ClientRequest(models.Model):
     request_type = models.ForeignKey(RequestType, on_delete=models.PROTECT, related_name="requests")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="requests")
     client_org = models.ForeignKey("clients.ClientOrg", on_delete=models.CASCADE, related_name="requests")
+    # The project the request is about, one of its client's (the services check it: a constraint cannot reach
+    # the project's client).
+    project = models.ForeignKey(
+        "engagements.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests",
+        verbose_name=_("project"),
+    )  # fmt: skip
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_requests"
     )

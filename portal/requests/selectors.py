@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from portal.access.policy import Actor, NotFound, client_orgs_for, may
 from portal.clients.models import ClientOrg
+from portal.engagements.models import Project, ProjectStatus
+from portal.engagements.selectors import project_get_for, projects_for
 from portal.requests.models import (
     OPEN_STATUSES,
     ClientRequest,
@@ -68,6 +70,42 @@ def request_get_for(actor: Actor, request_id: int) -> ClientRequest:
     if "requests.view_all" in held or ("requests.create" in held and found.requester_id == actor.user.pk):
         return found
     raise NotFound
+
+
+# --- projects (a request may be about one of its client's projects) ---------------------------------------------
+
+
+def projects_to_link(actor: Actor, org: ClientOrg) -> QuerySet[Project]:
+    """The projects a new request of the organisation may be about: those of its projects the actor may see
+    (the engagements' rule: `projects.view` for a contact) that are not completed."""
+    return projects_for(actor, org).exclude(status=ProjectStatus.COMPLETED)
+
+
+def project_of(actor: Actor, request: ClientRequest) -> Project | None:
+    """The project the request is about, when the actor may see it (a contact without `projects.view` is not
+    shown its name)."""
+    if request.project_id is None:
+        return None
+    try:
+        return project_get_for(actor, request.project_id)
+    except NotFound:
+        return None
+
+
+def projects_reached(actor: Actor) -> QuerySet[Project]:
+    """Staff's choice of projects (queue filter, routing rules): those of the clients they reach, by client."""
+    if not actor.is_staff:
+        return Project.objects.none()
+    reached = client_orgs_for(actor, include_archived=True).values("pk")
+    projects = Project.objects.filter(client_org__in=reached).select_related("client_org")
+    return projects.order_by("client_org__name", "name")
+
+
+def requests_about(actor: Actor, project: Project) -> QuerySet[ClientRequest]:
+    """The project's requests the actor may see, newest first: staff, those of the clients they reach; a contact
+    with `requests.view_all`, all of them; with `requests.create` only, their own."""
+    whose = "all" if not actor.is_staff and "requests.view_all" in actor.capabilities else ""
+    return requests_for(actor, whose=whose).filter(project=project).order_by("-created_at", "-id")
 
 
 def changes_of(request: ClientRequest) -> QuerySet[StatusChange]:
@@ -133,7 +171,7 @@ def versions_of(actor: Actor, request_type: RequestType) -> QuerySet[FormVersion
 def routing_rules_for(actor: Actor) -> QuerySet[RoutingRule]:
     if not actor.manages_portal:
         return RoutingRule.objects.none()
-    return RoutingRule.objects.select_related("request_type", "client_org", "assignee")
+    return RoutingRule.objects.select_related("request_type", "client_org", "project", "assignee")
 
 
 def routing_rule_get_for(actor: Actor, rule_id: int) -> RoutingRule:
@@ -179,6 +217,7 @@ class QueueFilters:
     status: str = ""  # a status, "open" (the default view), or "" for every status
     type_id: int | None = None
     org_id: int | None = None
+    project_id: int | None = None
     assignee: str = ""  # "me", "none", a user id, or ""
     overdue: bool = False
     sort: str = "due"
@@ -203,6 +242,8 @@ def queue_for(actor: Actor, filters: QueueFilters) -> QuerySet[ClientRequest]:
         requests = requests.filter(request_type_id=filters.type_id)
     if filters.org_id:
         requests = requests.filter(client_org_id=filters.org_id)
+    if filters.project_id:
+        requests = requests.filter(project_id=filters.project_id)
     if filters.assignee == "me":
         requests = requests.filter(assignee=actor.user)
     elif filters.assignee == "none":

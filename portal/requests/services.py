@@ -1,7 +1,8 @@
 """Writing requests: submission (validated against the type's form version, routed, with files checked like
-every upload), status changes (the moves of `workflow`, in one place), assignment, ratings, comments' effects,
-and the settings staff keep (types and their versioned forms, routing rules, business hours and holidays).
-Each checks `portal.access` and records its event in the same transaction."""
+every upload), status changes (the moves of `workflow`, in one place), assignment, the project a request is
+about (always one of its client's), ratings, comments' effects, and the settings staff keep (types and their
+versioned forms, routing rules, business hours and holidays). Each checks `portal.access` and records its event
+in the same transaction."""
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,11 +24,12 @@ from core.errors import DomainError
 from portal.access.policy import Actor, NotFound, is_active_staff, may
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
+from portal.engagements.models import Project
 from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
 from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
 from portal.files.scanning import ScanResult, screen
 from portal.requests import workflow
-from portal.requests.answers import KEY_PATTERN, new_key
+from portal.requests.answers import KEY_PATTERN, PROJECT_FIELD, new_key
 from portal.requests.business_hours import Calendar, holidays_for
 from portal.requests.models import (
     OPEN_STATUSES,
@@ -45,7 +47,7 @@ from portal.requests.models import (
     Status,
     StatusChange,
 )
-from portal.requests.selectors import service_hours, type_for_client
+from portal.requests.selectors import projects_to_link, service_hours, type_for_client
 
 CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTIPLE_CHOICE})
 
@@ -117,20 +119,30 @@ def _answer_matches(answer: Any, value: str) -> bool:
 
 
 @not_audited("reads only")
-def rule_matches(rule: RoutingRule, request_type: RequestType, org: ClientOrg, answers: Mapping[str, Any]) -> bool:
+def rule_matches(
+    rule: RoutingRule,
+    request_type: RequestType,
+    org: ClientOrg,
+    answers: Mapping[str, Any],
+    project: Project | None = None,
+) -> bool:
     if rule.request_type_id is not None and rule.request_type_id != request_type.pk:
         return False
     if rule.client_org_id is not None and rule.client_org_id != org.pk:
+        return False
+    if rule.project_id is not None and rule.project_id != (project.pk if project is not None else None):
         return False
     return not rule.field_key or _answer_matches(answers.get(rule.field_key, ""), rule.value)
 
 
 @not_audited("reads only")
-def route(request_type: RequestType, org: ClientOrg, answers: Mapping[str, Any]) -> User | None:
+def route(
+    request_type: RequestType, org: ClientOrg, answers: Mapping[str, Any], project: Project | None = None
+) -> User | None:
     """Who a new request goes to: the first routing rule that matches (in their order) and names an active
     member of staff, else the type's own rule (a chosen person, or the client's account manager)."""
     for rule in RoutingRule.objects.select_related("assignee", "assignee__staff").order_by("position", "pk"):
-        if rule_matches(rule, request_type, org, answers) and is_active_staff(rule.assignee):
+        if rule_matches(rule, request_type, org, answers, project) and is_active_staff(rule.assignee):
             return rule.assignee
     if request_type.assign_to == Assignment.PERSON:
         chosen = request_type.default_assignee
@@ -222,11 +234,13 @@ def request_submit(
     subject: str,
     answers: Mapping[str, Any],
     files: Mapping[str, UploadedFile] | None = None,
+    project: Project | None = None,
 ) -> ClientRequest:
     """A contact with `requests.create` submits a request of a type their organisation may use, answered against
     the form version they were shown (the view validates every answer against it; a version replaced in between
-    is refused, so nobody's answers are read against a form they did not see). Routed, due times set, files
-    checked and stored; nothing is saved on error."""
+    is refused, so nobody's answers are read against a form they did not see), about one of the organisation's
+    current projects they may see, or none. Routed, due times set, files checked and stored; nothing is saved on
+    error."""
     if actor.is_staff or not may(actor, "requests.create", org):
         raise NotFound
     request_type = type_for_client(actor, org, type_id)
@@ -235,10 +249,12 @@ def request_submit(
     subject = subject.strip()
     if not subject:
         raise RequestError(_("Give the request a subject."), field="subject")
+    if project is not None and not projects_to_link(actor, org).filter(pk=project.pk).exists():
+        raise RequestError(_("Choose one of your organisation's current projects, or none."), field=PROJECT_FIELD)
     checked = _check_files(actor, org, files or {})
     written: list[str] = []
     try:
-        return _submit(actor, org, request_type, subject, dict(answers), checked, written)
+        return _submit(actor, org, request_type, subject, dict(answers), checked, written, project)
     except BaseException:
         for name in written:  # the rows rolled back; their files go too
             default_storage.delete(name)
@@ -254,6 +270,7 @@ def _submit(
     answers: dict[str, Any],
     checked: list[CheckedFile],
     written: list[str],
+    project: Project | None,
 ) -> ClientRequest:
     if checked:
         quota_lock()  # also serialises one person's submissions, so two cannot both squeeze under the budget
@@ -273,8 +290,8 @@ def _submit(
     first_response = _hours(request_type.first_response_hours)
     request = ClientRequest.objects.create(
         subject=subject[:200], request_type=request_type, form_version=version,
-        client_org=org, requester=actor.user, requester_label=actor.user.get_full_name()[:200], answers=answers,
-        assignee=route(request_type, org, answers), created_at=now,
+        client_org=org, project=project, requester=actor.user, requester_label=actor.user.get_full_name()[:200],
+        answers=answers, assignee=route(request_type, org, answers, project), created_at=now,
         first_response_due=clock.add(now, first_response) if first_response is not None else None,
     )  # fmt: skip
     StatusChange.objects.create(request=request, from_status="", to_status=Status.NEW, by=actor.user, at=now)
@@ -289,7 +306,7 @@ def _submit(
         stored.file.save(item.name, item.upload, save=False)
         written.append(str(stored.file.name))
         stored.save()
-    data = {"type": request_type.name, "assignee": request.assignee_id}
+    data = {"type": request_type.name, "assignee": request.assignee_id, "project": request.project_id}
     record(actor=actor, verb="request.submitted", target=request, data=data)
     return request
 
@@ -404,6 +421,27 @@ def request_assign(*, actor: Actor, request: ClientRequest, assignee: User | Non
     # Told to the new assignee only; unassigning is history, told to nobody.
     data = {"recipients": [assignee.pk] if assignee else [], "assignee": assignee.get_full_name() if assignee else ""}
     record(actor=actor, verb="request.assigned", target=locked, data=data)
+    return locked
+
+
+@transaction.atomic
+@audited("request.project_changed")
+def request_set_project(*, actor: Actor, request: ClientRequest, project: Project | None) -> ClientRequest:
+    """Staff link a request to one of its client's projects, or to none. Audit-only: history, told to nobody."""
+    from portal.requests.selectors import request_get_for
+
+    if not actor.is_staff:
+        raise NotFound
+    locked = ClientRequest.objects.select_for_update().get(pk=request_get_for(actor, request.pk).pk)
+    if project is not None and project.client_org_id != locked.client_org_id:
+        raise RequestError(_("Choose one of the client's projects."), field="project")
+    before = locked.project_id
+    if before == (project.pk if project is not None else None):
+        raise RequestError(_("The request is already linked to this project."), field="project")
+    locked.project = project
+    locked.save(update_fields=["project", "updated_at"])
+    data = {"from": before, "to": project.pk if project else None, "project": project.name if project else ""}
+    record(actor=actor, verb="request.project_changed", target=locked, data=data)
     return locked
 
 
@@ -621,11 +659,16 @@ def routing_rule_save(
     field_key: str,
     value: str,
     assignee: User,
+    project: Project | None = None,
 ) -> RoutingRule:
+    """Add or change a rule: each condition (type, client, project, one answer) is optional; a project must be
+    one of the chosen client's."""
     if not actor.manages_portal:
         raise NotFound
     if not is_active_staff(assignee):
         raise RequestError(_("Route requests to an active member of staff."), field="assignee")
+    if project is not None and client_org is not None and project.client_org_id != client_org.pk:
+        raise RequestError(_("Choose a project of the chosen client, or any client."), field="project")
     if field_key and request_type is not None:
         keys = {field["key"] for field in (request_type.current_version.fields if request_type.current_version else [])}
         if field_key not in keys:
@@ -635,7 +678,7 @@ def routing_rule_save(
     if rule is None:
         top = RoutingRule.objects.aggregate(top=Max("position"))["top"]
         rule = RoutingRule(position=(top or 0) + 1)
-    rule.request_type, rule.client_org, rule.assignee = request_type, client_org, assignee
+    rule.request_type, rule.client_org, rule.project, rule.assignee = request_type, client_org, project, assignee
     rule.field_key, rule.value = field_key, value.strip()[:200]
     rule.save()
     _settings_changed(actor, "routing", rule=rule.pk)

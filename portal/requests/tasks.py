@@ -5,11 +5,9 @@ from django_tenants.utils import tenant_context
 
 from core.celery import app
 from portal.requests.services import close_resolved, remind_due
-from tenants.lifecycle import TenantStatus
+from tenants.lifecycle import LIVE_STATUSES
 from tenants.models import Tenant
 from tenants.tasks import TenantOnlyTask
-
-LIVE = [TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.PAST_DUE, TenantStatus.READ_ONLY]
 
 
 @app.task(base=TenantOnlyTask, name="requests.sweep")
@@ -21,7 +19,7 @@ def sweep_task() -> tuple[int, int]:
 def dispatch_sweep_task() -> int:
     """Every few minutes (Celery beat, public schema): the requests sweep of every live portal."""
     started = 0
-    for tenant in Tenant.objects.exclude(schema_name="public").filter(subscription__status__in=LIVE):
+    for tenant in Tenant.objects.exclude(schema_name="public").filter(subscription__status__in=LIVE_STATUSES):
         with tenant_context(tenant):
             sweep_task.delay()
         started += 1

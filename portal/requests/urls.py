@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/<int:request_id>/", views.request_detail, name="detail"),
     path("requests/<int:request_id>/status/", views.request_move, name="move"),
     path("requests/<int:request_id>/assign/", views.request_assign_view, name="assign"),
+    path("requests/<int:request_id>/project/", views.request_project_view, name="project"),
     path("requests/<int:request_id>/rate/", views.request_rate_view, name="rate"),
     path("requests/files/<int:file_id>/", views.request_file, name="file"),
     path("requests/rate/<str:token>/", views.rate_link, name="rate_link"),

@@ -24,9 +24,10 @@ from portal.access.http import PortalRequest, client_capability, managers_only, 
 from portal.access.policy import NotFound, active_staff_for, actor_for, client_orgs_for
 from portal.clients.models import ClientOrg
 from portal.conversations.selectors import comments_for, may_comment
+from portal.engagements.selectors import projects_for
 from portal.files import downloads
 from portal.requests import figures, ratings, selectors, workflow
-from portal.requests.answers import AnswersForm, shown
+from portal.requests.answers import PROJECT_FIELD, AnswersForm, shown
 from portal.requests.forms import (
     AssignForm,
     FieldFormSet,
@@ -34,6 +35,7 @@ from portal.requests.forms import (
     HolidayImportForm,
     QueueFilterForm,
     RatingForm,
+    RequestProjectForm,
     RequestTypeForm,
     RoutingRuleForm,
     ServiceHoursForm,
@@ -48,6 +50,7 @@ from portal.requests.services import (
     request_assign,
     request_change_status,
     request_rate,
+    request_set_project,
     request_submit,
     request_type_archive,
     request_type_save,
@@ -80,12 +83,18 @@ def request_list(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Status.values:
         requests = requests.filter(status=status)
+    projects = list(projects_for(me, org))  # none without projects.view: no filter then
+    project = next((p for p in projects if str(p.pk) == request.GET.get("project", "")), None)
+    if project is not None:  # an unknown id is ignored, as an unknown status is
+        requests = requests.filter(project=project)
     context = {
         "org": org,
         "requests": requests[:LIST_SIZE],
         "whose": whose,
         "status": status,
         "statuses": Status.choices,
+        "projects": projects,
+        "project": project,
         "may_create": "requests.create" in me.capabilities,
         "may_view_all": me.is_staff or "requests.view_all" in me.capabilities,
         "tones": STATUS_TONES,
@@ -99,7 +108,9 @@ def request_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
     if request.actor.is_staff:  # contacts send requests; staff answer them
         raise NotFound
     types = selectors.types_for_client(request.actor, org)
-    return render(request, "portal/requests/new.html", {"org": org, "types": types})
+    wanted = request.GET.get("project", "")  # carried to the form, which preselects it if it may be chosen
+    context = {"org": org, "types": types, "project_id": int(wanted) if wanted.isdigit() else None}
+    return render(request, "portal/requests/new.html", context)
 
 
 @client_capability("requests.create")
@@ -112,9 +123,11 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
     version = request_type.current_version
     if version is None:  # types_for_client offers only types with a form
         raise NotFound
+    linkable = selectors.projects_to_link(me, org)
+    projects = linkable if linkable.exists() else None  # no choice to offer: no field (a posted one is ignored)
     if request.method == "POST":
         shown_version = request.POST.get("version")
-        form = AnswersForm(request.POST, request.FILES, definition=version.fields)
+        form = AnswersForm(request.POST, request.FILES, definition=version.fields, projects=projects)
         if limits.limited(request):
             form.is_valid()
             form.add_error(None, limits.message(limits.REQUESTS))
@@ -129,6 +142,7 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
                     actor=me, org=org, type_id=request_type.pk,
                     version_id=int(shown_version) if shown_version and shown_version.isdigit() else 0,
                     subject=form.cleaned_data["subject"], answers=form.answers(), files=form.files_answered(),
+                    project=form.cleaned_data.get(PROJECT_FIELD),
                 )  # fmt: skip
             except RequestError as error:
                 add_to_form(form, error)
@@ -136,7 +150,9 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
                 messages.success(request, _("Request #%(number)d was sent.") % {"number": created.pk})
                 return redirect("requests:detail", request_id=created.pk)
     else:
-        form = AnswersForm(definition=version.fields)
+        wanted = request.GET.get("project", "")
+        chosen = projects.filter(pk=int(wanted)).first() if projects is not None and wanted.isdigit() else None
+        form = AnswersForm(definition=version.fields, projects=projects, initial={PROJECT_FIELD: chosen})
     context = {"org": org, "request_type": request_type, "version": version, "form": form}
     return render(request, "portal/requests/submit.html", context, status=400 if form.errors else 200)
 
@@ -174,6 +190,12 @@ def request_detail(request: PortalRequest, request_id: int) -> HttpResponse:
         "moves": moves,
         "reopen_until": reopen_until,
         "assign_form": AssignForm(initial={"assignee": found.assignee}, staff=active_staff_for(me))
+        if me.is_staff
+        else None,
+        "project": selectors.project_of(me, found),
+        "project_form": RequestProjectForm(
+            initial={"project": found.project_id}, projects=projects_for(me, found.client_org)
+        )
         if me.is_staff
         else None,
         "rating": rating,
@@ -219,6 +241,24 @@ def request_assign_view(request: PortalRequest, request_id: int) -> HttpResponse
         messages.error(request, error.message)
     else:
         messages.success(request, _("Assignment saved."))
+    return redirect("requests:detail", request_id=found.pk)
+
+
+@staff_only
+@require_POST
+def request_project_view(request: PortalRequest, request_id: int) -> HttpResponse:
+    me = request.actor
+    found = selectors.request_get_for(me, request_id)
+    form = RequestProjectForm(request.POST, projects=projects_for(me, found.client_org))
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the client's projects from the list."))
+        return redirect("requests:detail", request_id=found.pk)
+    try:
+        request_set_project(actor=me, request=found, project=form.cleaned_data["project"])
+    except RequestError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Project saved."))
     return redirect("requests:detail", request_id=found.pk)
 
 
@@ -290,12 +330,14 @@ def queue(request: PortalRequest) -> HttpResponse:
     types = selectors.RequestType.objects.order_by("name")
     clients = client_orgs_for(me, include_archived=True).select_related(None).order_by("name")
     staff = active_staff_for(me)
-    form = QueueFilterForm(data, types=types, clients=clients, staff=staff)
+    projects = selectors.projects_reached(me)
+    form = QueueFilterForm(data, types=types, clients=clients, staff=staff, projects=projects)
     form.is_valid()
     wanted = form.cleaned_data
     filters = selectors.QueueFilters(
         status=wanted.get("status", "open") if "status" in wanted else "open",
-        type_id=wanted.get("type"), org_id=wanted.get("client"), assignee=wanted.get("assignee", ""),
+        type_id=wanted.get("type"), org_id=wanted.get("client"), project_id=wanted.get("project"),
+        assignee=wanted.get("assignee", ""),
         overdue=bool(wanted.get("overdue")), sort=wanted.get("sort") or "due",
     )  # fmt: skip
     context = {
@@ -431,7 +473,10 @@ def routing(request: PortalRequest) -> HttpResponse:
     me = request.actor
     types_all = selectors.types_for(me).order_by("name")
     clients = client_orgs_for(me).select_related(None).order_by("name")
-    form = RoutingRuleForm(request.POST or None, types=types_all, clients=clients, staff=active_staff_for(me))
+    form = RoutingRuleForm(
+        request.POST or None, types=types_all, clients=clients, staff=active_staff_for(me),
+        projects=selectors.projects_reached(me).filter(client_org__in=clients.values("pk")),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             routing_rule_save(actor=me, rule=None, **form.cleaned_data)

@@ -14,8 +14,8 @@ The list pages of `config.urls_tenant`, each covered below:
   account_email (a person's addresses) and mfa_list_webauthn (their passkeys), requests:list (mine and all),
   requests:queue, requests:figures, requests:detail (answers, history, comments), requests:types,
   requests:routing and requests:settings (holidays), engagements:projects, engagements:project (phases,
-  milestones, time, comments), engagements:time, engagements:approvals and engagements:deliverable (versions,
-  decisions, comments).
+  milestones, time, comments, the requests about it), engagements:time, engagements:approvals and
+  engagements:deliverable (versions, decisions, comments).
 Not lists: the forms (clients:create/edit, clients:invite, clients:contact, access:staff_member, access:role_*,
 access:security, branding:settings, requests:new/submit/type_new/type_edit, engagements:project_new/edit; their
 choices come from one query each), single objects and files (downloads, thumbnails, page images, attachments),
@@ -561,13 +561,15 @@ def test_the_mention_picker_suggests_people_without_a_statement_per_person(world
 # --- requests ---------------------------------------------------------------------------------------------------
 
 
-def requests_sent(world: World, told: Told, n: int) -> None:
+def requests_sent(world: World, told: Told, n: int, project: Any = None) -> None:
     """`n` requests of the client, by the client admin and the viewer's colleague, through the form, in each status,
-    assigned, some with a file, some rated."""
+    assigned, some with a file, some rated (about `project` when given)."""
     request_type = RequestType.objects.filter(name="List type").first() or make_type("List type")
     with told():
         for i in range(n):
-            sent = submit(world.lead, request_type, subject=f"Request {serial()}", with_file=i % 2 == 0)
+            sent = submit(
+                world.lead, request_type, subject=f"Request {serial()}", with_file=i % 2 == 0, project=project
+            )
             staff_actor = actor_for(world.manager)
             if i % 4 >= 1:
                 request_change_status(actor=staff_actor, request=sent, to_status="in_progress")
@@ -691,8 +693,9 @@ def test_a_clients_projects_list_reads_phases_and_hours_without_a_statement_per_
     assert_flat(as_user(getattr(world, who)), url, lambda n: projects_run(world, n), lambda r: len(r.context["rows"]))
 
 
-def test_a_projects_page_lists_phases_milestones_time_and_comments_without_a_statement_per_row(
-    world: World, as_user: SignIn, told: Told
+@pytest.mark.parametrize("who", ["manager", "lead"])
+def test_a_projects_page_lists_phases_milestones_time_comments_and_requests_without_a_statement_per_row(
+    world: World, as_user: SignIn, told: Told, who: str
 ) -> None:
     staff_actor = actor_for(world.manager)
     project = project_save(actor=staff_actor, project=None, org=world.org, name=f"Detailed {serial()}")
@@ -706,11 +709,14 @@ def test_a_projects_page_lists_phases_milestones_time_and_comments_without_a_sta
             )
         log_time(world, project, n)
         discuss(world, told, project, n)
+        requests_sent(world, told, n, project=project)
 
     def rows(response: Any) -> int:
-        return len(response.context["phases"]) + len(response.context["milestones"]) + len(response.context["thread"])
+        context = response.context
+        [requests] = [panel.context["project_requests"] for panel in context["sections"] if panel.key == "requests"]
+        return len(context["phases"]) + len(context["milestones"]) + len(context["thread"]) + len(requests)
 
-    assert_flat(as_user(world.manager), url, grow, rows)
+    assert_flat(as_user(getattr(world, who)), url, grow, rows)
 
 
 def test_the_hours_page_lists_entries_and_budgets_without_a_statement_per_row(world: World, as_user: SignIn) -> None:

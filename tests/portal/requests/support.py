@@ -8,6 +8,7 @@ from accounts.models import User
 from portal.access.models import StaffMembership, StaffRole
 from portal.access.policy import actor_for
 from portal.clients.models import ClientOrg
+from portal.engagements.models import Project
 from portal.requests.models import Assignment, ClientRequest, RequestType
 from portal.requests.services import request_submit, request_type_save
 
@@ -45,6 +46,7 @@ def submit(
     subject: str = "New landing page",
     answers: dict[str, Any] | None = None,
     with_file: bool = False,
+    project: Project | None = None,
 ) -> ClientRequest:
     org: ClientOrg = requester.contact.client_org
     files = {"specification": SimpleUploadedFile("spec.txt", b"The spec\n")} if with_file else {}
@@ -52,5 +54,5 @@ def submit(
         actor=actor_for(requester), org=org, type_id=request_type.pk,
         version_id=request_type.current_version_id or 0, subject=subject,
         answers=answers if answers is not None else {"impact": "High", "budget": "1200", "deadline": "", "details": ""},
-        files=files,
+        files=files, project=project,
     )  # fmt: skip
