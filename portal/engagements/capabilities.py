@@ -40,11 +40,22 @@ MILESTONE_REACHED = events.register("project.milestone_reached", label=_("Milest
 DELIVERABLE_SUBMITTED = events.register("deliverable.submitted", label=_("Deliverables to review"))
 DELIVERABLE_APPROVED = events.register("deliverable.approved", label=_("Deliverables approved"))
 CHANGES_REQUESTED = events.register("deliverable.changes_requested", label=_("Changes requested on deliverables"))
+# The reminder of a submission still waiting (`services.remind_waiting_decisions`): for those who may decide, i.e.
+# who may open the deliverable and hold deliverables.approve; each event names them (`data.recipients`), so the
+# client's staff, who see the deliverable but do not decide, are not told.
+DECISION_WAITING = events.register(
+    "deliverable.decision_waiting",
+    label=_("Deliverables still waiting for your decision"),
+    capability=DELIVERABLES_APPROVE.code,
+)
 # Audit-only: the project's details and plan, and the time logged (shown on the pages, not news).
 PROJECT_CHANGED = events.register(
     "project.changed", label=_("Project details and plans changed"), staff_only=True, audit_only=True
 )
 TIME_LOGGED = events.register("time.logged", label=_("Time logged"), staff_only=True, audit_only=True)
+SETTINGS_CHANGED = events.register(
+    "engagements.settings_changed", label=_("Approval reminder settings changed"), staff_only=True, audit_only=True
+)
 
 
 def project_visibility(project: Any) -> Visibility:
@@ -69,7 +80,7 @@ def _project_for(actor: Any, pk: int) -> Any:
 
 
 def register_targets() -> None:
-    from portal.engagements.models import Deliverable, Project
+    from portal.engagements.models import Deliverable, EngagementSettings, Project
 
     visibility.register(
         Project,
@@ -83,3 +94,8 @@ def register_targets() -> None:
         page=lambda pk, org_id: reverse("engagements:deliverable", kwargs={"deliverable_id": pk}),
     )
     registry.enable(Deliverable, type_code="deliverable", get_for=_deliverable_for)
+    visibility.register(
+        EngagementSettings,
+        visibility=lambda found: Visibility(None),
+        page=lambda pk, org_id: reverse("engagements:settings"),
+    )

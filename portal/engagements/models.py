@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -114,6 +114,8 @@ class Deliverable(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     state = models.CharField(max_length=20, choices=DeliverableState.choices, default=DeliverableState.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the approvers were last reminded of the submission waiting (null: not yet; a new submission clears it).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,6 +124,21 @@ class Deliverable(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EngagementSettings(models.Model):
+    """The portal's engagement settings (one row, `services.engagement_settings()`)."""
+
+    decision_reminder_days = models.PositiveSmallIntegerField(
+        _("remind the client after (days)"), default=2, validators=[MaxValueValidator(30)],
+        help_text=_(
+            "A deliverable waiting this many days for a decision is brought to the attention of those who may decide, "
+            "and again after as many days while it waits; 0 turns reminders off."
+        ),
+    )  # fmt: skip
+
+    def __str__(self) -> str:
+        return "engagement settings"
 
 
 def deliverable_path(instance: "DeliverableVersion", filename: str) -> str:

@@ -14,14 +14,15 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.audit import audited
+from core.audit import audited, not_audited
 from core.errors import DomainError
-from portal.access.policy import Actor, NotFound, is_active_staff, may
+from portal.access.policy import SYSTEM, Actor, NotFound, is_active_staff, may, people_who_may_see
+from portal.access.visibility import visibility_of
 from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.engagements.models import (
@@ -29,6 +30,7 @@ from portal.engagements.models import (
     Deliverable,
     DeliverableState,
     DeliverableVersion,
+    EngagementSettings,
     Milestone,
     Outcome,
     Phase,
@@ -308,7 +310,8 @@ def deliverable_submit(*, actor: Actor, deliverable: Deliverable) -> Deliverable
         raise EngagementError(_("Add a new version with the changes before submitting again."), field="file")
     locked.state = DeliverableState.SUBMITTED
     locked.submitted_at = timezone.now()
-    locked.save(update_fields=["state", "submitted_at", "updated_at"])
+    locked.reminded_at = None  # a new submission: its own reminder clock
+    locked.save(update_fields=["state", "submitted_at", "reminded_at", "updated_at"])
     data = {"version": latest.number, "sha256": latest.sha256, "resubmitted": decided is not None}
     record(actor=actor, verb="deliverable.submitted", target=locked, data=data)
     return locked
@@ -356,3 +359,66 @@ def deliverable_decide(
     data = {"version": latest.number, "sha256": latest.sha256, "excerpt": decision.comment[:200]}
     record(actor=actor, verb=verb, target=locked, data=data)
     return decision
+
+
+# --- reminders of decisions waiting, and their setting -------------------------------------------------------------
+
+
+@not_audited("reads the settings; makes the row with its defaults the first time")
+def engagement_settings() -> EngagementSettings:
+    """The portal's engagement settings (one row, made with the defaults the first time)."""
+    found, _created = EngagementSettings.objects.get_or_create(pk=1)
+    return found
+
+
+@transaction.atomic
+@audited("engagements.settings_changed")
+def engagement_settings_save(*, actor: Actor, decision_reminder_days: int) -> EngagementSettings:
+    """Owners and admins set after how many days a decision waiting is reminded (0: never)."""
+    if not actor.manages_portal:
+        raise NotFound
+    if not 0 <= decision_reminder_days <= 30:
+        raise EngagementError(_("Choose from 0 to 30 days."), field="decision_reminder_days")
+    found = engagement_settings()
+    before = found.decision_reminder_days
+    found.decision_reminder_days = decision_reminder_days
+    found.save(update_fields=["decision_reminder_days"])
+    data = {"decision_reminder_days": [before, decision_reminder_days]}
+    record(actor=actor, verb="engagements.settings_changed", target=found, data=data)
+    return found
+
+
+@not_audited("each reminder is recorded as a deliverable.decision_waiting event")
+def remind_waiting_decisions(now: datetime.datetime | None = None) -> int:
+    """Remind those who may decide of each submitted deliverable waiting longer than the portal's delay, once per
+    delay: again only when the delay has passed since the last reminder, from scratch after a new submission.
+    Returns how many were reminded (none when the delay is 0).
+
+    Each deliverable is reminded in its own transaction, under its row lock taken with SKIP LOCKED and with the
+    conditions read again under it, so two sweeps at once (or a decision being made) never remind twice."""
+    now = now or timezone.now()
+    days = engagement_settings().decision_reminder_days
+    if days == 0:
+        return 0
+    cutoff = now - datetime.timedelta(days=days)
+    due = Deliverable.objects.filter(state=DeliverableState.SUBMITTED, submitted_at__lte=cutoff).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff)
+    )
+    reminded = 0
+    for pk in list(due.order_by("submitted_at", "pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            found = due.select_for_update(skip_locked=True, of=("self",)).select_related("project").filter(pk=pk)
+            deliverable = found.first()
+            if deliverable is None:  # decided, submitted again or being reminded meanwhile
+                continue
+            approvers = people_who_may_see(visibility_of(deliverable), capability="deliverables.approve")
+            recipients = sorted(approvers.filter(contact__isnull=False).values_list("pk", flat=True))
+            if not recipients:  # nobody may decide yet: tried again at the next sweep
+                continue
+            deliverable.reminded_at = now
+            deliverable.save(update_fields=["reminded_at"])
+            submitted = deliverable.submitted_at.isoformat() if deliverable.submitted_at else None
+            data = {"recipients": recipients, "submitted_at": submitted, "days": days}
+            record(actor=SYSTEM, verb="deliverable.decision_waiting", target=deliverable, data=data)
+            reminded += 1
+    return reminded

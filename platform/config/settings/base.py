@@ -334,6 +334,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "abandoned-uploads": {"task": "documents.sweep_uploads", "schedule": 60 * 60},
     # Reminders before a request's due time, and closing resolved requests after the reopen window.
     "requests-sweep": {"task": "requests.dispatch_sweep", "schedule": 5 * 60},
+    # Reminders of deliverables waiting for a decision longer than the portal's delay (in days: this is soon enough).
+    "engagements-reminders": {"task": "engagements.dispatch_reminders", "schedule": 15 * 60},
 }
 # Where chunks of resumable uploads collect until the file is complete (a volume all web processes share).
 RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "uploads"))

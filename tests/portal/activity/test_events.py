@@ -55,6 +55,7 @@ from portal.engagements.services import (
     phase_add,
     phase_start,
     project_save,
+    remind_waiting_decisions,
 )
 from portal.organisations.services import client_org_archive, client_org_save
 from portal.requests.models import ClientRequest
@@ -321,11 +322,28 @@ def remind(request: ClientRequest) -> User:
     return paula()  # the system acts; Paula, who may not see staff-only news anyway, stands in as "whoever did it"
 
 
+def remind_of_the_decision(deliverable: Deliverable) -> User:
+    waited = timezone.now() - timedelta(days=3)  # past the portal's default delay (2 days)
+    Deliverable.objects.filter(pk=deliverable.pk).update(submitted_at=waited)
+    others = Deliverable.objects.exclude(pk=deliverable.pk)  # the demo's waiting deliverables are not this case's
+    others.update(reminded_at=timezone.now())
+    assert remind_waiting_decisions() == 1
+    return user("hana.admin@fabrikam.example")  # the system acts; Hana, of another client, stands in as "whoever"
+
+
+def contacts() -> set[str]:
+    return set(Contact.objects.values_list("user__email", flat=True))
+
+
 CASES: list[Case] = [
     # Submitting is what shows a draft to the client: the pages are read after it (the target made by the event).
     Case("deliverable.submitted", "deliverable", lambda _target: submit_deliverable(draft_deliverable())),
     Case("deliverable.approved", "deliverable", decide("approved"), submitted_deliverable),
     Case("deliverable.changes_requested", "deliverable", decide("changes_requested"), submitted_deliverable),
+    # Told to those who may decide: the client's people (staff, who see it on the timeline, do not decide).
+    Case(
+        "deliverable.decision_waiting", "deliverable", remind_of_the_decision, submitted_deliverable, addressed=contacts
+    ),
     Case("project.created", "project", create_project),
     Case("project.phase_started", "project", start_a_phase, contoso_project),
     Case("project.milestone_reached", "project", reach_a_milestone, contoso_project),
