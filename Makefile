@@ -8,7 +8,7 @@ PORT ?= 8000
 # Every command runs with the services `infra/local/services.py up` chose.
 WITH_SERVICES := set -a && . ./.var/services.env && set +a &&
 
-.PHONY: run test lint bench stop install services roles migrate system-deps clean
+.PHONY: run test lint bench stop install services roles migrate system-deps pdf-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ migrate: roles
 	$(WITH_SERVICES) $(BIN)/python manage.py migrate --noinput
 	$(WITH_SERVICES) $(BIN)/python manage.py check --database default
 
-run: migrate
+run: migrate pdf-deps
 	$(WITH_SERVICES) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Portico is starting:"
@@ -57,16 +57,37 @@ lint: services
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/mypy .
 
+# WeasyPrint (a deliverable's decision record, a PDF) loads Debian's Pango when it renders, and needs a font.
+# ldconfig lives in /sbin, which a user's PATH may not name.
+PDF_DEPS_MISSING = \
+	PATH="$$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -q libpango-1.0.so.0 || missing="$$missing libpango-1.0-0"; \
+	PATH="$$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpangoft2-1.0-0"; \
+	! command -v fc-list >/dev/null || fc-list | grep -q . || missing="$$missing fonts-dejavu-core";
+
 system-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	$(PDF_DEPS_MISSING) \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    echo "[system] installing Debian packages:$$missing"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
-	  else echo "[system] missing Debian packages:$$missing (chromium for the browser journeys, poppler-utils for PDF thumbnails)"; exit 1; fi; \
+	  else echo "[system] missing Debian packages:$$missing (chromium for the browser journeys, poppler-utils for PDF thumbnails, Pango and a font for WeasyPrint's PDFs)"; exit 1; fi; \
+	fi
+
+# `make run` needs only WeasyPrint's libraries, and runs without them (all but the decision record): it installs
+# them when it can and otherwise warns.
+pdf-deps:
+	@missing=""; \
+	$(PDF_DEPS_MISSING) \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "[system] installing Debian packages:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	  else echo "[system] missing Debian packages:$$missing (Pango and a font: decision records cannot be made as PDFs)"; fi; \
 	fi
 
 test: roles lint system-deps

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "engagements"
 urlpatterns = [
@@ -16,10 +16,12 @@ urlpatterns = [
     path("projects/<int:project_id>/time/", views.time_new, name="time_new"),
     path("clients/<int:org_id>/approvals/", views.approvals, name="approvals"),
     path("approvals/turnaround/", views.turnaround_view, name="turnaround"),
+    path("approvals/settings/", settings_views.settings_view, name="settings"),
     path("projects/<int:project_id>/deliverables/", views.deliverable_new, name="deliverable_new"),
     path("deliverables/<int:deliverable_id>/", views.deliverable_detail, name="deliverable"),
     path("deliverables/<int:deliverable_id>/versions/", views.deliverable_version_new, name="deliverable_version"),
     path("deliverables/<int:deliverable_id>/submit/", views.deliverable_submit_view, name="deliverable_submit"),
     path("deliverables/<int:deliverable_id>/decide/", views.deliverable_decide_view, name="deliverable_decide"),
     path("deliverables/versions/<int:deliverable_version_id>/file/", views.deliverable_file, name="deliverable_file"),
+    path("deliverables/<int:deliverable_id>/decisions.pdf", views.deliverable_record, name="deliverable_record"),
 ]
