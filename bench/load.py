@@ -25,6 +25,7 @@ class WrkResult:
     requests: int
     rps: float
     p50_ms: float
+    p95_ms: float  # from bench/percentiles.lua
     p99_ms: float
 
 
@@ -60,18 +61,19 @@ def ms(text: str) -> float:
 
 
 def parse_wrk(output: str) -> WrkResult:
-    """wrk's report, with `--latency`: requests, requests per second, the 50th and 99th percentiles. Timeouts and
-    answers other than 2xx/3xx make the run worthless: an error."""
+    """wrk's report, with `--latency` and bench/percentiles.lua: requests, requests per second, the 50th, 95th and
+    99th percentiles. Timeouts and answers other than 2xx/3xx make the run worthless: an error."""
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
     done = re.search(r"^\s+(\d+) requests in ", output, re.MULTILINE)
     percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", output, re.MULTILINE))
-    if rps is None or done is None or set(percentiles) != {"50", "99"}:
+    p95 = re.search(r"^p95_us (\d+)$", output, re.MULTILINE)
+    if rps is None or done is None or p95 is None or set(percentiles) != {"50", "99"}:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     timeouts = re.search(r"timeout (\d+)", output)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if (timeouts and int(timeouts[1])) or failed:
         raise RuntimeError(f"wrk saw timeouts or failed answers:\n{output}")
-    return WrkResult(int(done[1]), float(rps[1]), ms(percentiles["50"]), ms(percentiles["99"]))
+    return WrkResult(int(done[1]), float(rps[1]), ms(percentiles["50"]), int(p95[1]) / 1000, ms(percentiles["99"]))
 
 
 def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -115,6 +117,7 @@ class Server:
         vanish); every answer to it in the access log must be a 200."""
         since = self.log.stat().st_size
         command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+        command += ["-s", str(ROOT / "bench" / "percentiles.lua")]
         for name, value in headers.items():
             command += ["-H", f"{name}: {value}"]
         run = subprocess.run(

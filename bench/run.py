@@ -13,6 +13,10 @@ Page throughput (bench/page.py): gunicorn with the production settings and 2 wor
 documents list with 50 documents in the demo portal; and the SQL statements of one render of that list, with 50 and
 with 5 documents (in-process, the test client, the same settings).
 
+Client dashboard (bench/dashboard.py): a contact's home page in the demo portal, the same gunicorn, 4 connections for
+30 s three times after a warm-up, the median of the runs' p50 and p95 (wrk, at the client); its statements; and the
+same latency with every request rendered (page cache off), beside it.
+
 `--quick` runs the same harness end to end in seconds (a few tenants, a few runs, a small upload, a second of load
 from two connections) in a database
 and state folder of its own (`<name>_bench_quick`, `.var/bench-quick/`, or `--database` / `--state-dir`): the
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse, urlunparse
 
 if TYPE_CHECKING:
+    from bench.dashboard import DashboardFigures
     from bench.page import PageFigures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +62,12 @@ FIGURES = (
     "page_queries_cached",
     "page_rendered_rps",
     "page_rendered_p50_ms",
+    "dashboard_p50_ms",
+    "dashboard_p95_ms",
+    "dashboard_rps",
+    "dashboard_queries",
+    "dashboard_rendered_p50_ms",
+    "dashboard_rendered_p95_ms",
     "provision_migrate_over_clone",
     "resolve_stock_over_cached",
     "page_over_healthz",
@@ -82,10 +93,14 @@ class Plan:
     load_s: int
     load_connections: int
     load_threads: int
+    # The client dashboard: runs of `dashboard_s` seconds each (their median taken) from `dashboard_connections`.
+    dashboard_runs: int
+    dashboard_s: int
+    dashboard_connections: int
 
 
-FULL = Plan(False, BASELINE_SCHEMAS, RESOLVE_TENANTS, 15, 5, 15, 20, 1024 * MIB, 14, 5, 15, 8, 2)
-QUICK = Plan(True, 3, 3, 2, 1, 1, 3, 4 * MIB, 13, 1, 1, 2, 1)
+FULL = Plan(False, BASELINE_SCHEMAS, RESOLVE_TENANTS, 15, 5, 15, 20, 1024 * MIB, 14, 5, 15, 8, 2, 3, 30, 4)
+QUICK = Plan(True, 3, 3, 2, 1, 1, 3, 4 * MIB, 13, 1, 1, 2, 1, 1, 1, 2)
 
 
 def use_bench_services(plan: Plan, database: str | None, state: Path) -> str:
@@ -309,6 +324,23 @@ def measure_page(plan: Plan, state: Path) -> "PageFigures":
     )
 
 
+def measure_dashboard(plan: Plan, state: Path) -> "DashboardFigures":
+    """The client dashboard's latency (bench/dashboard.py): gunicorn as for the page figures, 2 workers."""
+    from bench import dashboard
+
+    env = production_env(state, workers=2)
+    env["GUNICORN_MAX_REQUESTS"] = "0"
+    env.pop("GUNICORN_TIMEOUT")
+    return dashboard.measure(
+        env,
+        state,
+        warmup_seconds=plan.load_warmup_s,
+        seconds=plan.dashboard_s,
+        runs=plan.dashboard_runs,
+        connections=plan.dashboard_connections,
+    )
+
+
 def measure_upload(size: int, state: Path) -> float:
     """Set up a client, a folder and a verified owner in the first bench tenant, upload `size` bytes (1 GiB)
     through gunicorn (static files collected), then remove the document again (the quota)."""
@@ -388,6 +420,12 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     page = measure_page(plan, state)  # before the upload: its gigabyte is still being written back to disk after it
+    print(
+        f"Loading a contact's dashboard ({plan.dashboard_connections} connections, {plan.dashboard_runs} runs of"
+        f" {plan.dashboard_s} s, the median of the runs)…",
+        flush=True,
+    )
+    board = measure_dashboard(plan, state)
     print(f"Uploading {plan.upload_bytes // MIB} MiB through gunicorn…", flush=True)
     upload_mb = measure_upload(plan.upload_bytes, state)
 
@@ -408,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
         {"name": "page_queries_cached", "value": page.page_queries_cached, "unit": "statements"},
         {"name": "page_rendered_rps", "value": page.page_rendered_rps, "unit": "req/s"},
         {"name": "page_rendered_p50_ms", "value": page.page_rendered_p50_ms, "unit": "ms"},
+        {"name": "dashboard_p50_ms", "value": board.dashboard_p50_ms, "unit": "ms"},
+        {"name": "dashboard_p95_ms", "value": board.dashboard_p95_ms, "unit": "ms"},
+        {"name": "dashboard_rps", "value": board.dashboard_rps, "unit": "req/s"},
+        {"name": "dashboard_queries", "value": board.dashboard_queries, "unit": "statements"},
+        {"name": "dashboard_rendered_p50_ms", "value": board.dashboard_rendered_p50_ms, "unit": "ms"},
+        {"name": "dashboard_rendered_p95_ms", "value": board.dashboard_rendered_p95_ms, "unit": "ms"},
     ]
     value = {figure["name"]: float(figure["value"]) for figure in figures}
     ratios: list[dict[str, float | str]] = [
@@ -437,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
         ("page_rps / healthz_rps >= 0.10", float(ratios[2]["value"]) >= 0.10),
         ("page_queries <= 8", value["page_queries"] <= 8),
         ("page_queries == page_queries_5", value["page_queries"] == value["page_queries_5"]),
+        ("dashboard_p95_ms < 150", value["dashboard_p95_ms"] < 150),
+        ("dashboard_queries <= 15", value["dashboard_queries"] <= 15),
     ]
 
     print()

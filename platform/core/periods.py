@@ -24,15 +24,20 @@ class PeriodForm(forms.Form):
         return data
 
 
+def default() -> tuple[datetime.date, datetime.date]:
+    """The last `DEFAULT_DAYS` days, today included."""
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=DEFAULT_DAYS), today
+
+
 def chosen(query: Mapping[str, Any]) -> tuple[PeriodForm, datetime.date, datetime.date]:
     """The form bound to the query (or to the default period), and the period to show: the one asked for when it
     is valid, else the last `DEFAULT_DAYS` days (the form then shows what was wrong)."""
-    today = timezone.localdate()
-    default = (today - datetime.timedelta(days=DEFAULT_DAYS), today)
-    form = PeriodForm(query if "since" in query else {"since": default[0], "until": default[1]})
+    since, until = default()
+    form = PeriodForm(query if "since" in query else {"since": since, "until": until})
     if form.is_valid():
         return form, form.cleaned_data["since"], form.cleaned_data["until"]
-    return form, *default
+    return form, since, until
 
 
 def bounds(since: datetime.date, until: datetime.date, zone: str) -> tuple[datetime.datetime, datetime.datetime]:

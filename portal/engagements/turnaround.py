@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet
 
 from core import periods
 from core.aggregates import PercentileCont
 from portal.access.policy import Actor, NotFound, client_orgs_for
+from portal.clients.models import ClientOrg
 from portal.engagements.models import Decision
 
 
@@ -35,31 +36,45 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 1)
 
 
-def turnaround(actor: Actor, since: datetime.date, until: datetime.date) -> tuple[Turnaround, list[Turnaround]]:
-    """(the provider's, one per client), for the clients the actor reaches."""
+def _decisions(actor: Actor, since: datetime.date, until: datetime.date, org: ClientOrg | None) -> QuerySet[Decision]:
+    """The decisions made in the period on the deliverables of the clients the actor reaches (or of `org`), each
+    with the seconds it `waited`."""
     if not actor.is_staff:
         raise NotFound
     start, end = periods.bounds(since, until, connection.tenant.time_zone)  # type: ignore[attr-defined]
-    reached = client_orgs_for(actor, include_archived=True).values("pk")
-    decisions = Decision.objects.filter(
+    reached = client_orgs_for(actor, include_archived=True)
+    if org is not None:
+        reached = reached.filter(pk=org.pk)
+    return Decision.objects.filter(
         Q(submitted_at__isnull=False), decided_at__gte=start, decided_at__lt=end,
-        deliverable__project__client_org__in=reached,
+        deliverable__project__client_org__in=reached.values("pk"),
     ).annotate(
         waited=Epoch(ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
     )  # fmt: skip
-    figures: dict[str, Any] = {
-        "count": Count("pk"),
-        "p50": PercentileCont("waited", 0.5),
-        "p90": PercentileCont("waited", 0.9),
-    }
-    overall = decisions.order_by().aggregate(**figures)
+
+
+FIGURES: dict[str, Any] = {
+    "count": Count("pk"),
+    "p50": PercentileCont("waited", 0.5),
+    "p90": PercentileCont("waited", 0.9),
+}
+
+
+def overall(actor: Actor, since: datetime.date, until: datetime.date, *, org: ClientOrg | None = None) -> Turnaround:
+    """The provider's figure (or one client's): for the staff dashboard, one statement."""
+    figures = _decisions(actor, since, until, org).order_by().aggregate(**FIGURES)
+    return Turnaround("", figures["count"], _hours(figures["p50"]), _hours(figures["p90"]))
+
+
+def turnaround(actor: Actor, since: datetime.date, until: datetime.date) -> tuple[Turnaround, list[Turnaround]]:
+    """(the provider's, one per client), for the clients the actor reaches."""
     per_client = (
-        decisions.order_by()
+        _decisions(actor, since, until, None)
+        .order_by()
         .values("deliverable__project__client_org__name")
-        .annotate(**figures)
+        .annotate(**FIGURES)
         .order_by("deliverable__project__client_org__name")
     )
-    provider = Turnaround("", overall["count"], _hours(overall["p50"]), _hours(overall["p90"]))
     rows = cast(list[dict[str, Any]], list(per_client))
     clients = [
         Turnaround(
@@ -67,4 +82,4 @@ def turnaround(actor: Actor, since: datetime.date, until: datetime.date) -> tupl
         )
         for row in rows
     ]
-    return provider, clients
+    return overall(actor, since, until), clients

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core import periods
 from core.errors import add_to_form
+from portal.access import panels
 from portal.access.http import PortalRequest, client_capability, signed_in, staff_only
 from portal.access.policy import NotFound, active_staff_for, client_org_get_for
 from portal.clients.models import ClientOrg
@@ -30,6 +31,7 @@ from portal.engagements.forms import (
     VersionForm,
 )
 from portal.engagements.models import Deliverable, DeliverableState, Project
+from portal.engagements.record import decision_record_pdf
 from portal.engagements.services import (
     EngagementError,
     Entry,
@@ -44,18 +46,11 @@ from portal.engagements.services import (
     project_save,
     time_entries_add,
 )
+from portal.engagements.summaries import burn
 from portal.engagements.turnaround import turnaround
 from portal.files import downloads
 
 RECENT_ENTRIES = 8
-
-
-def burn(used: Decimal, budget: Decimal | None) -> dict[str, object]:
-    """Hours used against the budget, for the bar and its words."""
-    if not budget:
-        return {"used": used, "budget": None, "percent": None, "over": False}
-    percent = int(used * 100 / budget)
-    return {"used": used, "budget": budget, "percent": percent, "width": min(percent, 100), "over": used > budget}
 
 
 @client_capability("projects.view", archived_for_staff=True)
@@ -82,6 +77,7 @@ def _project_context(request: PortalRequest, project: Project) -> dict[str, obje
         "burn": burn(project.hours_used, project.budget_hours),  # type: ignore[attr-defined]
         "entries": selectors.time_entries_for(me, org, project=project)[:RECENT_ENTRIES] if shows_time else [],
         "deliverables": list(selectors.deliverables_of(me, project)),
+        "sections": panels.panels_for("project", me, project),  # what other features show here (its requests)
         "thread": comments_for(me, project),
         "may_comment": may_comment(me, project),
         "target": project,
@@ -352,6 +348,25 @@ def deliverable_decide_view(request: PortalRequest, deliverable_id: int) -> Http
 def deliverable_file(request: PortalRequest, deliverable_version_id: int) -> HttpResponseBase:
     version = selectors.version_get_for(request.actor, deliverable_version_id)
     return downloads.attachment(str(version.file.name), version.original_name, version.content_type)
+
+
+@signed_in
+def deliverable_record(request: PortalRequest, deliverable_id: int) -> HttpResponse:
+    """The deliverable's decision record, a PDF to download, for whoever may open the deliverable."""
+    deliverable = selectors.deliverable_get_for(request.actor, deliverable_id)
+    tenant = request.tenant
+    pdf = decision_record_pdf(
+        deliverable,
+        selectors.versions_of(deliverable),
+        selectors.decisions_of(deliverable),
+        provider_name=tenant.name,
+        generated_at=timezone.now(),
+        time_zone=tenant.time_zone,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decision-record-{deliverable.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @client_capability("deliverables.approve", archived_for_staff=True)

@@ -140,6 +140,7 @@ def demo_pages(db: None) -> Demo:
         tenant_url("engagements:time", org_id=org.pk),
         tenant_url("engagements:deliverable", deliverable_id=waiting_deliverable.pk),
         tenant_url("engagements:turnaround"),
+        tenant_url("engagements:settings"),
     )
     contact_pages = (
         tenant_url("dashboard:home"),
