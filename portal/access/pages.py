@@ -33,6 +33,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from portal.access.http import PortalRequest
@@ -81,6 +82,13 @@ def keepable(request: PortalRequest, response: HttpResponseBase) -> bool:
     )
 
 
+def varies(response: HttpResponseBase) -> HttpResponseBase:
+    """A page and its htmx fragment share a URL (the dashboard's `?client=` is pushed to the history): browsers must
+    not answer one with the other from their cache."""
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
 def cached_page(view: View) -> View:
     """Reuse the session's earlier render of this page while nothing it shows has changed (see the module)."""
 
@@ -89,16 +97,16 @@ def cached_page(view: View) -> View:
         key = page_key(request)
         lookup = None if key is None else generations.look_up(connection.schema_name, key)  # type: ignore[attr-defined]
         if lookup is None:
-            return view(request, *args, **kwargs)
+            return varies(view(request, *args, **kwargs))
         if lookup.value is not None:
             content_type, content = lookup.value
             get_token(request)  # renews the CSRF cookie, as the render did
-            return HttpResponse(content, content_type=content_type)
+            return varies(HttpResponse(content, content_type=content_type))
         response = view(request, *args, **kwargs)
         if keepable(request, response):
             page = cast(HttpResponse, response)
             lookup.keep((page["Content-Type"], page.content), settings.PAGE_CACHE_SECONDS)
-        return response
+        return varies(response)
 
     setattr(serve, ATTRIBUTE, True)
     return cast(View, serve)

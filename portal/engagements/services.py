@@ -401,9 +401,10 @@ def remind_waiting_decisions(now: datetime.datetime | None = None) -> int:
     if days == 0:
         return 0
     cutoff = now - datetime.timedelta(days=days)
-    due = Deliverable.objects.filter(state=DeliverableState.SUBMITTED, submitted_at__lte=cutoff).filter(
-        Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff)
-    )
+    due = Deliverable.objects.filter(
+        state=DeliverableState.SUBMITTED, submitted_at__lte=cutoff,
+        project__client_org__archived_at__isnull=True,  # nobody of an archived client may decide
+    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff))  # fmt: skip
     reminded = 0
     for pk in list(due.order_by("submitted_at", "pk").values_list("pk", flat=True)):
         with transaction.atomic():

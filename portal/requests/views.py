@@ -109,7 +109,8 @@ def request_new(request: PortalRequest, org: ClientOrg) -> HttpResponse:
         raise NotFound
     types = selectors.types_for_client(request.actor, org)
     wanted = request.GET.get("project", "")  # carried to the form, which preselects it if it may be chosen
-    context = {"org": org, "types": types, "project_id": int(wanted) if wanted.isdigit() else None}
+    project_id = int(wanted) if wanted.isascii() and wanted.isdigit() else None  # not "²", which int() refuses
+    context = {"org": org, "types": types, "project_id": project_id}
     return render(request, "portal/requests/new.html", context)
 
 
@@ -126,7 +127,7 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
     linkable = selectors.projects_to_link(me, org)
     projects = linkable if linkable.exists() else None  # no choice to offer: no field (a posted one is ignored)
     if request.method == "POST":
-        shown_version = request.POST.get("version")
+        shown_version = request.POST.get("version") or ""
         form = AnswersForm(request.POST, request.FILES, definition=version.fields, projects=projects)
         if limits.limited(request):
             form.is_valid()
@@ -140,7 +141,7 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
             try:
                 created = request_submit(
                     actor=me, org=org, type_id=request_type.pk,
-                    version_id=int(shown_version) if shown_version and shown_version.isdigit() else 0,
+                    version_id=int(shown_version) if shown_version.isascii() and shown_version.isdigit() else 0,
                     subject=form.cleaned_data["subject"], answers=form.answers(), files=form.files_answered(),
                     project=form.cleaned_data.get(PROJECT_FIELD),
                 )  # fmt: skip
@@ -151,7 +152,8 @@ def request_submit_view(request: PortalRequest, org: ClientOrg, type_id: int) ->
                 return redirect("requests:detail", request_id=created.pk)
     else:
         wanted = request.GET.get("project", "")
-        chosen = projects.filter(pk=int(wanted)).first() if projects is not None and wanted.isdigit() else None
+        given = wanted.isascii() and wanted.isdigit()
+        chosen = projects.filter(pk=int(wanted)).first() if projects is not None and given else None
         form = AnswersForm(definition=version.fields, projects=projects, initial={PROJECT_FIELD: chosen})
     context = {"org": org, "request_type": request_type, "version": version, "form": form}
     return render(request, "portal/requests/submit.html", context, status=400 if form.errors else 200)
@@ -355,7 +357,7 @@ def queue(request: PortalRequest) -> HttpResponse:
 @require_POST
 def bulk(request: PortalRequest) -> HttpResponse:
     me = request.actor
-    ids = [int(value) for value in request.POST.getlist("requests") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("requests") if value.isascii() and value.isdigit()]
     to_status = request.POST.get("status", "")
     back = reverse("requests:queue") + ("?" + request.POST["query"] if request.POST.get("query") else "")
     if not ids:
