@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include("portal.requests.urls")),
     path("", include("portal.engagements.urls")),
     path("", include("portal.dashboard.urls")),
+    path("api/", include("portal.api.urls")),
+    path("settings/api-keys/", include("portal.api.settings_urls")),
     path("_styleguide/", styleguide, name="styleguide"),  # development only: DEBUG or STYLEGUIDE_ENABLED
 ]

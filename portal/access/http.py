@@ -37,6 +37,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 # guards shows both.
 GUARD_ATTRIBUTE = "portal_guards"
 PUBLIC, SIGNED_IN, STAFF, MANAGERS, CAPABILITY = "public", "signed_in", "staff", "managers", "capability"
+API_KEY = "api_key"
 
 
 class PortalRequest(HttpRequest):
@@ -93,6 +94,18 @@ managers_only = person_guard(MANAGERS, lambda actor: actor.manages_portal)
 
 
 AnyView = Callable[..., HttpResponseBase]
+
+
+def api_key_only(view: View) -> View:
+    """An API endpoint: no session, no person; the caller is an API key of this portal and holds the endpoint's
+    scope, checked by the API's own authentication and permission classes (`portal.api.auth`) before the view's
+    handler runs (401 without a valid key, 403 without the scope). Marks the class-based view's function."""
+
+    @wraps(view)
+    def keyed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return view(request, *args, **kwargs)
+
+    return mark(cast(View, keyed), API_KEY)
 
 
 def _org_for(actor: Actor, org_id: int, capability: str, include_archived: bool) -> ClientOrg:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.problems import is_api, problem_response
 from portal.access.policy import is_owner
 from tenants.lifecycle import WRITABLE, TenantStatus
 
@@ -48,7 +49,12 @@ class TenantLifecycleMiddleware:
         if status == TenantStatus.READ_ONLY:
             if request.method in SAFE_METHODS:
                 return None
+            if is_api(request.path):
+                return problem_response(403, "This portal is read-only: nothing can be changed.", kind="read_only")
             return render(request, "portal/lifecycle/read_only.html", status=403)
+        if is_api(request.path):
+            detail = "This portal is suspended." if status == TenantStatus.SUSPENDED else "This portal is closed."
+            return problem_response(403, detail, kind=str(status))
         context: dict[str, Any] = {"is_owner": is_owner(request.user)}
         if status == TenantStatus.SUSPENDED:
             return render(request, "portal/lifecycle/suspended.html", context, status=403)

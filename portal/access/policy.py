@@ -28,11 +28,14 @@ class NotFound(Http404):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a signed-in person of this portal, or the system (tasks, commands). The one actor type of
-    every service (the layers below the portal know it as `core.audit.Principal`)."""
+    """Who is acting: a signed-in person of this portal, an API key of the provider's systems, or the system
+    (tasks, commands). The one actor type of every service (the layers below the portal know it as
+    `core.audit.Principal`). A key acts for the provider, like staff, over every client or the ones chosen for it
+    (`client_orgs_for`), and never manages the portal; its scopes are checked by the API before any service runs."""
 
     user: Any = None
     is_system: bool = False
+    api_key: Any = None  # `ApiKey`
 
     @cached_property
     def staff(self) -> StaffMembership | None:
@@ -55,6 +58,8 @@ class Actor:
         """Who, in a log line or a status reason."""
         if self.is_system:
             return "system"
+        if self.api_key is not None:
+            return f"API key “{self.api_key.name}”"
         return str(self.user.email) if self.user is not None else "anonymous"
 
     @property
@@ -63,7 +68,7 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.is_system or self.staff is not None
+        return self.is_system or self.staff is not None or self.api_key is not None
 
     @property
     def manages_portal(self) -> bool:
@@ -108,11 +113,18 @@ def client_orgs_for(actor: Actor, *, include_archived: bool = False) -> QuerySet
         orgs = orgs.filter(archived_at__isnull=True)
     if actor.manages_portal:
         return orgs
+    if actor.api_key is not None:
+        return orgs if actor.api_key.all_clients else orgs.filter(pk__in=actor.api_key.clients.values("pk"))
     if actor.staff is not None:
         return orgs.filter(Q(account_manager=actor.user) | Q(team=actor.user)).distinct()
     if actor.contact is not None and actor.capabilities:
         return orgs.filter(pk=actor.contact.client_org_id)
     return orgs.none()
+
+
+def may_create_clients(actor: Actor) -> bool:
+    """Owners and admins, and an API key that reaches every client (the provider's CRM creating its clients)."""
+    return actor.manages_portal or (actor.api_key is not None and actor.api_key.all_clients)
 
 
 def client_org_get_for(

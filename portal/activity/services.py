@@ -49,6 +49,8 @@ def record(
     target's registered visibility; `internal` makes it staff-only besides, as for a staff note on a shared
     object). People are told after commit, except of audit-only types."""
     event = new_event(user=actor.user, verb=verb, target=target, internal=internal, data=data)
+    if actor.api_key is not None:  # the provider's systems, by the key's name
+        event.actor_label = actor.label[:200]
     event.save()
     event_type = EVENT_TYPES[verb]
     recorded(verb=verb, actor=actor)

@@ -19,6 +19,7 @@ class ClientOrg(models.Model):
     notes = models.TextField(_("internal notes"), blank=True, help_text=_("Visible to staff only."))
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the API's `updated_since` and ETag
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

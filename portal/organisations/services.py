@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import audited, record
 from portal.access.models import StaffMembership
-from portal.access.policy import Actor, NotFound, may
+from portal.access.policy import Actor, NotFound, may, may_create_clients
 from portal.access.services import AccessError
 from portal.clients.models import ClientOrg
 
@@ -16,9 +16,11 @@ from portal.clients.models import ClientOrg
 @transaction.atomic
 @audited("client.created", "client.updated")
 def client_org_save(
-    *, actor: Actor, org: ClientOrg | None, name: str, account_manager: User, team: list[User], notes: str
-) -> ClientOrg:
-    if org is None and not actor.manages_portal:
+    *, actor: Actor, org: ClientOrg | None, name: str, account_manager: User, team: list[User], notes: str,
+    external_id: str | None = None,
+) -> ClientOrg:  # fmt: skip
+    """Create or change an organisation; `external_id` (the provider's own id, from the API) is set when given."""
+    if org is None and not may_create_clients(actor):
         raise NotFound
     if org is not None and not may(actor, "organisation.view", org):
         raise NotFound
@@ -29,6 +31,11 @@ def client_org_save(
     org.name = name.strip()
     org.account_manager = account_manager
     org.notes = notes
+    if external_id is not None:
+        taken = ClientOrg.objects.filter(external_id=external_id).exclude(pk=org.pk).exists()
+        if taken:
+            raise AccessError(_("Another client already has this external id."), field="external_id")
+        org.external_id = external_id
     org.full_clean(exclude=["team"])
     org.save()
     org.team.set([user for user in team if user != account_manager])

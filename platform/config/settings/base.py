@@ -51,6 +51,9 @@ SHARED_APPS = [
     # Template components (`<c-button>`, `<c-field>` …, templates/cotton/) and the icon set they draw from.
     "django_cotton.apps.SimpleAppConfig",
     "heroicons",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' JavaScript and CSS, served from here (no CDN)
     "branding",
     "website",
     "signup",
@@ -73,6 +76,7 @@ TENANT_APPS = [
     "portal.requests",
     "portal.engagements",
     "portal.dashboard",
+    "portal.api",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -110,6 +114,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.access.lifecycle.TenantLifecycleMiddleware",
+    "portal.api.middleware.ApiProblemMiddleware",
     "portal.access.middleware.ActorMiddleware",
     "portal.access.middleware.MfaPolicyMiddleware",
 ]
@@ -382,4 +387,29 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# The REST API (portal.api): API keys only (no session, so no CSRF), problem+json errors, JSON bodies (multipart
+# where an endpoint takes files), a rate per key (API_RATE: DRF's form, "<n>/<s|min|hour|day>").
+API_RATE = env.str("API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.auth.HasScope"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "portal.api.problems.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portico API",
+    "DESCRIPTION": "The portal's REST API for the provider's systems. Authenticate with an API key: "
+    "`Authorization: Bearer pk_<prefix>.<secret>`. Errors are application/problem+json (RFC 9457).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -20,6 +20,8 @@ from operators.demo import DEMO_STAFF
 from portal.access.confirm import is_destructive
 from portal.access.models import Invitation, StaffMembership
 from portal.access.policy import SYSTEM
+from portal.api.models import ApiKey
+from portal.api.services import api_key_create
 from portal.clients.models import ClientOrg, Contact
 from portal.documents.models import Document
 from portal.requests.models import Holiday, RequestType, RoutingRule
@@ -126,7 +128,14 @@ def _remove_holiday() -> Prepared:
     return Prepared(_owner(), url, lambda: not Holiday.objects.filter(pk=holiday.pk).exists())
 
 
+def _revoke_api_key() -> Prepared:
+    key, _token = api_key_create(actor=SYSTEM, name="ERP", scopes=["clients:read"], all_clients=True, clients=[])
+    url = reverse("api_keys:revoke", kwargs={"api_key_id": key.pk})
+    return Prepared(_owner(), url, lambda: ApiKey.objects.get(pk=key.pk).revoked_at is not None)
+
+
 CASES: dict[str, Callable[[], Prepared]] = {
+    "api_keys:revoke": _revoke_api_key,
     "requests:type_archive": _withdraw_request_type,
     "requests:routing_delete": _delete_routing_rule,
     "requests:holiday_delete": _remove_holiday,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.generic import RedirectView
 
 from portal.access.http import (
+    API_KEY,
     CAPABILITY,
     MANAGERS,
     PUBLIC,
@@ -137,7 +138,8 @@ def test_the_walk_reports_an_unguarded_a_doubly_guarded_and_an_unknown_view() ->
 
 def test_the_public_portal_views_are_the_three_signed_links() -> None:
     public_names = {name for _, name, _, view in portal_views() if guards_of(view) == (PUBLIC,)}
-    assert public_names == {"access:accept", "activity:unsubscribe", "requests:rate_link"}
+    # The signed links, and the API's schema and documentation (they describe the API and hold no data).
+    assert public_names == {"access:accept", "activity:unsubscribe", "requests:rate_link", "api:schema", "api:docs"}
 
 
 # --- what each guard refuses, through every portal URL -------------------------------------------------------------
@@ -166,13 +168,29 @@ def guarded_urls(*guards: str) -> list[tuple[str, str]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("name", "url"), guarded_urls(*{guard for _, _, _, view in portal_views() for guard in guards_of(view)} - {PUBLIC})
+    ("name", "url"),
+    guarded_urls(*{guard for _, _, _, view in portal_views() for guard in guards_of(view)} - {PUBLIC, API_KEY}),
 )
 def test_every_guarded_portal_view_sends_anonymous_people_to_sign_in(in_demo: Any, name: str, url: str) -> None:
     response = Client(headers={"host": "demo.localhost"}).get(url)
 
     assert response.status_code == 302, name
     assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={url}", name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url"), guarded_urls(API_KEY))
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_every_api_endpoint_refuses_a_call_without_a_key_even_from_a_signed_in_browser(
+    as_user: Callable[[Any], Client], name: str, url: str, method: str
+) -> None:
+    """A session is not an API credential: the owner's own cookies get the same 401 as nobody."""
+    for client in (Client(headers={"host": "demo.localhost"}), as_user(StaffMembership.objects.get(role="owner").user)):
+        response = getattr(client, method)(url)
+
+        assert response.status_code == 401, name
+        assert response["Content-Type"] == "application/problem+json", name
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"', name
 
 
 @pytest.mark.django_db

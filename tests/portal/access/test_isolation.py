@@ -22,6 +22,7 @@ from portal.access.policy import SYSTEM, actor_for
 from portal.access.services import invitation_create
 from portal.activity.models import Notification
 from portal.activity.services import record
+from portal.api.services import api_key_create
 from portal.clients.models import ClientOrg, Contact
 from portal.conversations.services import comment_add
 from portal.documents.models import Folder
@@ -40,8 +41,9 @@ from tests.portal.requests.support import make_type, submit
 pytestmark = pytest.mark.django_db
 
 
-def id_views() -> list[tuple[str, list[str]]]:
-    """Every URL name of the portal whose pattern takes an integer id, with its parameters."""
+def id_views(*, api: bool = False) -> list[tuple[str, list[str]]]:
+    """Every URL name of the portal's pages (or, with `api`, of its API: tests/portal/api) whose pattern takes an
+    integer id, with its parameters."""
     found: list[tuple[str, list[str]]] = []
 
     def walk(patterns: list[Any], namespace: str) -> None:
@@ -54,7 +56,7 @@ def id_views() -> list[tuple[str, list[str]]]:
                     found.append((f"{namespace}{pattern.name}", list(converters)))
 
     walk(get_resolver(settings.ROOT_URLCONF).url_patterns, "")
-    return found
+    return [(name, params) for name, params in found if name.startswith("api:") == api]
 
 
 def test_the_portal_has_id_views_to_check() -> None:
@@ -102,7 +104,9 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
         actor=SYSTEM, deliverable=deliverable, upload=SimpleUploadedFile("report.txt", b"Fabrikam report")
     )
     deliverable_submit(actor=SYSTEM, deliverable=deliverable)
+    api_key, _token = api_key_create(actor=SYSTEM, name="ERP", scopes=["clients:read"], all_clients=True, clients=[])
     return {
+        "api_key_id": api_key.pk,  # the provider's own business (owners and admins)
         "deliverable_id": deliverable.pk,
         "deliverable_version_id": version.pk,
         "project_id": fabrikam_project.pk,

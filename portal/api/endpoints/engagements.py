@@ -1,0 +1,5 @@
+"""The engagements endpoints (in progress)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
