@@ -34,3 +34,4 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 RESUMABLE_ABOVE_BYTES = 64 * 1024
 RESUMABLE_CHUNK_BYTES = 32 * 1024
 RESUMABLE_UPLOAD_DIR = VAR_DIR / "test-uploads" / TEST_DATABASE_NAME
+API_RATE = "100000/min"  # the API's rate per key: the tests that prove it set a small one
