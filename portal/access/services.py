@@ -341,6 +341,8 @@ def person_deactivate(*, actor: Actor, user: User) -> User:
         raise AccessError(_("You cannot deactivate yourself."))
     if not _may_manage_person(actor, user):
         raise NotFound
+    if not user.is_active:  # once: a second call (a retried API call) records nothing twice
+        raise AccessError(_("This person's access has already ended."))
     user.is_active = False
     user.save(update_fields=["is_active"])
     contact = Contact.objects.select_related("client_org").filter(user=user).first()

@@ -1,6 +1,6 @@
 """Reading the history, for a person: built on `portal.access` (the same scope as everything else)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -26,7 +26,8 @@ def frequencies_for(user: User, event_types: list[str]) -> dict[str, str]:
 
 def visible_events(actor: Actor, *, prefix: str = "") -> Q | None:
     """The condition on events (on `prefix`-ed fields, for a join) that the actor may see, from the rule recorded
-    with each event: managers all; other staff those of the clients they reach; a contact their organisation's
+    with each event: managers all; other staff, and API keys, those of the clients they reach (internal ones
+    included; never the portal's own business, which concerns no client); a contact their organisation's
     events that are not internal, whose target needs a capability they hold, of the types they may be told
     of. None: nothing."""
     if actor.manages_portal:
@@ -80,7 +81,7 @@ def filter_events(
     target: tuple[str, int] | None = None,
     actor_id: int | None = None,
     verb: str | None = None,
-    since: date | None = None,
+    since: date | datetime | None = None,
     until: date | None = None,
 ) -> QuerySet[ActivityEvent]:
     if client_org_id is not None:
@@ -91,7 +92,9 @@ def filter_events(
         events = events.filter(actor_id=actor_id)
     if verb:
         events = events.filter(verb=verb)
-    if since:
+    if isinstance(since, datetime):  # a moment (the API's `since`): from it on
+        events = events.filter(created_at__gte=since)
+    elif since:
         events = events.filter(created_at__date__gte=since)
     if until:
         events = events.filter(created_at__date__lte=until)

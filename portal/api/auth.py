@@ -6,6 +6,7 @@ expired or revoked key: one answer for all, so a key's state is not revealed to 
 Sessions are not an API credential: a browser's cookies never authorise a call, so the API needs no CSRF check."""
 
 import hmac
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -21,6 +22,7 @@ from portal.api.models import ApiKey, secret_hash
 from portal.api.services import api_key_new_address, api_key_touch
 
 INVALID = "The API key is missing, unknown, expired or revoked."
+TOKEN = re.compile(r"pk_[0-9a-f]{1,16}\.[A-Za-z0-9_-]{1,128}")
 
 
 class KeyUser:
@@ -41,6 +43,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not header:
             return None
         if scheme.lower() != "bearer" or not token.strip():
+            raise exceptions.AuthenticationFailed(INVALID)
+        if not TOKEN.fullmatch(token.strip()):  # never a lookup with a malformed value (a NUL byte, a megabyte)
             raise exceptions.AuthenticationFailed(INVALID)
         prefix, _, secret = token.strip().partition(".")
         key = ApiKey.objects.filter(prefix=prefix).prefetch_related("clients").first()

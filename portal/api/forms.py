@@ -5,13 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access.policy import Actor, client_orgs_for
-from portal.api.models import API_FAMILIES
+from portal.api.models import API_FAMILIES, FAMILY_LABELS
 
-FAMILY_LABELS = {
-    "clients": _("Client organisations"), "contacts": _("Contacts"), "documents": _("Folders and documents"),
-    "comments": _("Comments"), "requests": _("Requests"), "projects": _("Projects and deliverables"),
-    "time": _("Time entries"), "activity": _("Activity"),
-}  # fmt: skip
 ACCESS = [("", _("No access")), ("read", _("Read")), ("write", _("Read and write"))]
 REACH = [("all", _("Every client, those added later too")), ("chosen", _("Only the clients chosen below"))]
 

@@ -3,7 +3,8 @@ second object. Kept 24 hours in the cache (keys carry the portal's schema), per 
 - the same key and the same body: the first response is replayed (with `Idempotent-Replayed: true`);
 - the same key and a different body: 422, nothing done;
 - the same key while the first call is still running: 409, nothing done.
-Only answers below 500 are kept: after a server error the client may try again with the same key."""
+What the endpoint answered below 500 is kept; a refusal raised as an error (invalid input, not found) or a server
+error frees the key, so the client may send a corrected request under it (as Stripe does)."""
 
 import hashlib
 import json

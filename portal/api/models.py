@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 # What an API key may reach, per resource family: read, or read and write.
 API_FAMILIES = ("clients", "contacts", "documents", "comments", "requests", "projects", "time", "activity")
 API_SCOPES = tuple(f"{family}:{access}" for family in API_FAMILIES for access in ("read", "write"))
+FAMILY_LABELS = {
+    "clients": _("Client organisations"), "contacts": _("Contacts"), "documents": _("Folders and documents"),
+    "comments": _("Comments"), "requests": _("Requests"), "projects": _("Projects and deliverables"),
+    "time": _("Time entries"), "activity": _("Activity"),
+}  # fmt: skip
 
 
 def secret_hash(secret: str) -> str:
@@ -43,3 +48,12 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def access(self) -> list[tuple[str, str]]:
+        """What the key may do, as people read it: (family, "read" or "read and write")."""
+        held = set(self.scopes)
+        return [
+            (str(FAMILY_LABELS[family]), str(_("read and write") if f"{family}:write" in held else _("read")))
+            for family in API_FAMILIES
+            if f"{family}:read" in held or f"{family}:write" in held
+        ]

@@ -6,6 +6,7 @@ URLs) take it in `core.problems` and `portal.api.middleware`, so a client parses
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -38,6 +39,12 @@ def handle(error: Exception, context: dict[str, Any]) -> Response | None:
         field = getattr(error, "field", None) or "_"
         status = 422 if field != "_" else 409
         response = Response(problem(status, error.message, errors={field: [error.message]}), status=status)
+        response.content_type = CONTENT_TYPE
+        return response
+    if isinstance(error, IntegrityError):  # two calls created the same thing at once (an upsert's external id)
+        response = Response(
+            problem(409, "Another call changed this at the same time: send it again.", kind="conflict"), status=409
+        )
         response.content_type = CONTENT_TYPE
         return response
     if isinstance(error, Http404):

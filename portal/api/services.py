@@ -18,6 +18,7 @@ from portal.api.models import API_SCOPES, ApiKey, secret_hash
 from portal.clients.models import ClientOrg
 
 PREFIX = "pk_"
+KNOWN_ADDRESSES = 100  # the addresses remembered per key (the oldest forgotten: a return from it is audited again)
 # The last use is written at most once a minute per key: a write per call would retire every kept page of the
 # portal (tenants.generations) for nothing.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -90,7 +91,7 @@ def api_key_new_address(*, key: ApiKey, address: str) -> None:
     """The key's first call from `address`: remembered, and recorded for the audit log (a stolen key shows)."""
     locked = ApiKey.objects.select_for_update().get(pk=key.pk)
     if address not in locked.known_ips:
-        locked.known_ips = [*locked.known_ips, address]
+        locked.known_ips = [*locked.known_ips, address][-KNOWN_ADDRESSES:]
         locked.save(update_fields=["known_ips"])
     key.known_ips = locked.known_ips
     record(actor=Actor(api_key=key), verb="api_key.new_address", target=key, data={"address": address})

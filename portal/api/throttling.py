@@ -2,6 +2,7 @@
 limit, 429 with `Retry-After`; every answer says where the key stands (`RateLimit-Limit`, `RateLimit-Remaining`,
 `RateLimit-Reset`, the IETF draft's fields)."""
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ class KeyRateThrottle(SimpleRateThrottle):
         if self.key is not None:
             limits: Any = self  # set by SimpleRateThrottle from the rate (not in the stubs)
             remaining = max(limits.num_requests - len(self.history), 0)
-            reset = int(self.history[-1] + limits.duration - self.now) + 1 if self.history else limits.duration
+            reset = math.ceil(self.history[-1] + limits.duration - self.now) if self.history else limits.duration
             request.rate_limit = (limits.num_requests, remaining, max(reset, 0))  # type: ignore[attr-defined]
         return allowed
 

@@ -15,7 +15,7 @@ from core.errors import add_to_form
 from portal.access.confirm import destructive
 from portal.access.http import PortalRequest, managers_only
 from portal.api import selectors
-from portal.api.forms import FAMILY_LABELS, ApiKeyForm
+from portal.api.forms import ApiKeyForm
 from portal.api.services import ApiKeyError, api_key_create, api_key_revoke
 
 
@@ -24,7 +24,6 @@ def _page(request: PortalRequest, form: ApiKeyForm, *, token: str = "", status: 
         "keys": selectors.keys_for(request.actor),
         "form": form,
         "token": token,
-        "families": FAMILY_LABELS,
         "now": timezone.now(),
     }
     response = render(request, "portal/api/keys.html", context, status=status)

@@ -15,7 +15,11 @@ class Comment(models.Model):
     target_type = models.CharField(max_length=60)
     target_id = models.BigIntegerField()
     client_org = models.ForeignKey("clients.ClientOrg", on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    # A person, or nobody for a comment an API key posted (the provider's systems): then `author_label` names it.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
+    author_label = models.CharField(max_length=200, blank=True)
     body = models.TextField(_("comment"))
     internal = models.BooleanField(_("internal note (staff only)"), default=False)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in")
@@ -26,7 +30,12 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:
-        return f"{self.author}: {self.body[:40]}"
+        return f"{self.author_name}: {self.body[:40]}"
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as the thread shows it: the person, or the API key it came from."""
+        return str(self.author) if self.author is not None else self.author_label
 
 
 class Attachment(models.Model):

@@ -178,6 +178,8 @@ def _comment_write(
         target_id=target.pk,
         client_org_id=seen.org_id,
         author=actor.user,
+        # A key's comment has no person behind it: the thread names the key, as its events do.
+        author_label=actor.label[:200] if actor.api_key is not None else "",
         body=body,
         internal=internal,
     )

@@ -117,7 +117,11 @@ class ResumableUpload(models.Model):
     (creation or a chunk), and the hourly sweep deletes it with its part file."""
 
     id = models.UUIDField(primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Whose upload it is: a person's (the HTML), or an API key's (the provider's systems); only they continue it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    api_key = models.ForeignKey("api.ApiKey", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="+")
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
     filename = models.CharField(max_length=255)
@@ -128,6 +132,13 @@ class ResumableUpload(models.Model):
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ResumableUploadQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) ^ models.Q(api_key__isnull=False), name="upload_has_one_owner"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.offset}/{self.length}"

@@ -20,6 +20,14 @@ def folders_for(actor: Actor, org: ClientOrg) -> QuerySet[Folder]:
     return folders if actor.is_staff else folders.filter(internal=False)
 
 
+def folder_get_for(actor: Actor, folder_id: int) -> Folder:
+    """A folder of a client the actor reaches (internal ones for staff), or `NotFound`."""
+    folder = Folder.objects.select_related("client_org").filter(pk=folder_id).first()
+    if folder is None or not folders_for(actor, folder.client_org).filter(pk=folder.pk).exists():
+        raise NotFound
+    return folder
+
+
 def documents_for(
     actor: Actor, org: ClientOrg, *, query: str = "", category: str = "", folder_id: int | None = None, order: str = ""
 ) -> QuerySet[Document]:
@@ -46,6 +54,13 @@ def document_get_for(actor: Actor, document_id: int) -> Document:
     if document is None or not may_see(actor, document_visibility(document)):
         raise NotFound
     return document
+
+
+def document_with_external_id_for(actor: Actor, external_id: str) -> Document | None:
+    """The document the provider's system knows by `external_id`: None when there is none, `NotFound` when the
+    actor may not see it (an upsert must not take another client's document)."""
+    found = Document.objects.filter(external_id=external_id).values_list("pk", flat=True).first()
+    return document_get_for(actor, found) if found is not None else None
 
 
 def version_get_for(actor: Actor, version_id: int) -> DocumentVersion:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -117,7 +117,8 @@ def document_download_record(*, actor: Actor, version: DocumentVersion, inline: 
     user = actor.user
     download = DownloadEvent.objects.create(
         version=version, user=user, document_id=document.pk, document_title=document.title[:200],
-        version_number=version.number, person_id=user.pk if user else None, user_label=user.email if user else "",
+        version_number=version.number, person_id=user.pk if user else None,
+        user_label=user.email if user else actor.label if actor.api_key is not None else "",
         inline=inline,
     )  # fmt: skip
     record(actor=actor, verb="document.downloaded", target=document, data={"version": version.number, "inline": inline})
@@ -157,15 +158,20 @@ def documents_upload(
     uploads: Sequence[UploadedFile],
     category: str = Category.OTHER,
     document: Document | None = None,
+    title: str = "",
+    external_id: str | None = None,
 ) -> list[Document]:
     """Publish each file as a new document in `folder` (or, with `document`, as its new version). All or
-    nothing: one rejected file stores none of them."""
+    nothing: one rejected file stores none of them. A single new document may be given its `title` (else the
+    file's name) and the `external_id` of the provider's own system (the API), unique in the portal."""
     if not actor.is_staff or not may(actor, "documents.view", folder.client_org):
         raise NotFound
     if not uploads:
         raise DocumentError(_("Choose at least one file."), field="files")
     if document is not None and (document.folder_id != folder.pk or len(uploads) != 1):
         raise DocumentError(_("A new version is one file."), field="files")
+    if (title or external_id) and (document is not None or len(uploads) != 1):
+        raise DocumentError(_("A title or an external id is given to one new document."), field="files")
     inspected = []
     for upload in uploads:
         name = safe_name(upload.name or "")
@@ -183,20 +189,26 @@ def documents_upload(
             # cannot both squeeze under it.
             quota_lock()
             ensure_room(incoming)
-            return _publish(actor, folder, inspected, category, document)
+            # Checked under the lock, which serialises publishing: two calls for one external id cannot both pass.
+            if external_id and Document.objects.filter(external_id=external_id).exists():
+                raise DocumentError(_("A document with this external id exists already."), field="external_id")
+            new = {"title": title.strip()[:200], "external_id": external_id or None}
+            return _publish(actor, folder, inspected, category, document, new)
     except QuotaExceeded as error:
         raise DocumentError(error.message, field="files") from None
 
 
 def _publish(
     actor: Actor, folder: Folder, inspected: list[tuple[UploadedFile, str, Inspection, str]], category: str,
-    document: Document | None,
+    document: Document | None, new: dict[str, Any],
 ) -> list[Document]:  # fmt: skip
     published = []
     written: list[str] = []
     try:
         for upload, name, result, scanned in inspected:
-            published.append(_publish_one(actor, folder, upload, name, result, scanned, category, document, written))
+            published.append(
+                _publish_one(actor, folder, upload, name, result, scanned, category, document, written, new)
+            )
     except BaseException:
         # The rows roll back with the transaction; the files the storage already wrote must go too.
         for stored in written:
@@ -207,11 +219,14 @@ def _publish(
 
 def _publish_one(
     actor: Actor, folder: Folder, upload: UploadedFile, name: str, result: Inspection, scanned: str, category: str,
-    document: Document | None, written: list[str],
+    document: Document | None, written: list[str], new: dict[str, Any],
 ) -> Document:  # fmt: skip
     if document is not None:  # one new version of a document at a time: the numbers stay unique
         Document.objects.select_for_update().filter(pk=document.pk).first()
-    target = document or Document.objects.create(folder=folder, title=name.rsplit(".", 1)[0] or name, category=category)
+    target = document or Document.objects.create(
+        folder=folder, title=new["title"] or name.rsplit(".", 1)[0] or name, category=category,
+        external_id=new["external_id"],
+    )  # fmt: skip
     number = (target.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = DocumentVersion(
         document=target, number=number, original_name=name, size=result.size, sha256=result.sha256,
@@ -227,6 +242,14 @@ def _publish_one(
         data={"version": number, "file": name},
     )  # fmt: skip
     return target
+
+
+@not_audited("a filter")
+def uploads_of(actor: Actor) -> Q:
+    """The resumable uploads that are the actor's own: a person's, or an API key's."""
+    if actor.api_key is not None:
+        return Q(api_key=actor.api_key)
+    return Q(user=actor.user) if actor.user is not None else Q(pk__in=[])
 
 
 @not_audited("reserves quota for an upload; the document is recorded when the upload completes")
@@ -248,14 +271,15 @@ def upload_reserve(
     try:
         with transaction.atomic():
             quota_lock()
-            mine = ResumableUpload.objects.active().filter(user=actor.user)
+            mine = ResumableUpload.objects.active().filter(uploads_of(actor))
             held = int(mine.aggregate(total=Sum("length"))["total"] or 0)
             if held + length > settings.RESUMABLE_RESERVATION_MAX_BYTES:
                 raise DocumentError(reservations_full(name, held), field="files")
             ensure_room(length)
             return ResumableUpload.objects.create(
-                id=uuid.uuid4(), user=actor.user, folder=folder, category=category, filename=name, length=length
-            )
+                id=uuid.uuid4(), user=actor.user if actor.api_key is None else None, api_key=actor.api_key,
+                folder=folder, category=category, filename=name, length=length,
+            )  # fmt: skip
     except QuotaExceeded as error:
         raise DocumentError(error.message, field="files") from None
 
@@ -294,7 +318,7 @@ def upload_append(*, actor: Actor, upload: ResumableUpload, offset: int, stream:
     """Append the next chunk of the person's upload at `offset`, the one the server recorded (tus PATCH). The row
     is locked for the append, so two requests for one upload never interleave."""
     with transaction.atomic():
-        locked = ResumableUpload.objects.live().select_for_update().filter(pk=upload.pk, user=actor.user).first()
+        locked = ResumableUpload.objects.live().select_for_update().filter(uploads_of(actor), pk=upload.pk).first()
         if locked is None:  # expired (and perhaps swept) since
             raise NotFound
         if locked.offset == locked.length:  # complete: being published, or published, by the request that did it
@@ -316,7 +340,7 @@ def upload_append(*, actor: Actor, upload: ResumableUpload, offset: int, stream:
 
 @not_audited("the person gives up their own upload: nothing was published")
 def upload_discard(*, actor: Actor, upload: ResumableUpload) -> None:
-    if upload.user_id != getattr(actor.user, "pk", None):
+    if not ResumableUpload.objects.filter(uploads_of(actor), pk=upload.pk).exists():
         raise NotFound
     resumable.discard(str(upload.id))
     upload.delete()

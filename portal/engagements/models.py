@@ -74,7 +74,8 @@ class Milestone(models.Model):
 
 
 class TimeEntry(models.Model):
-    """Time a member of staff spent on a project (entered by staff now; the API syncs it later)."""
+    """Time spent on a project: by a member of staff (`person`), or by someone the provider's systems name only by
+    `person_label`; entered by staff or synced through the API (`external_id`: the provider's own id)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="time_entries")
     person = models.ForeignKey(
@@ -88,6 +89,7 @@ class TimeEntry(models.Model):
     description = models.CharField(_("what was done"), max_length=300, blank=True)
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the API's cursor and `updated_since`
 
     class Meta:
         ordering = ["-date", "-pk"]

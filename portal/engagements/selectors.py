@@ -68,6 +68,29 @@ def project_get_for(actor: Actor, project_id: int) -> Project:
     return found
 
 
+def projects_reached_by(actor: Actor) -> QuerySet[Project]:
+    """Every project the actor may open, across organisations (the API's list): staff and API keys the projects of
+    every client they reach (archived ones' too, as `project_get_for`); a contact their organisation's, with
+    `projects.view`. With the hours used; in no particular order."""
+    if actor.is_staff:
+        orgs = client_orgs_for(actor, include_archived=True)
+    elif "projects.view" in actor.capabilities:
+        orgs = client_orgs_for(actor)
+    else:
+        return Project.objects.none()
+    rows = Project.objects.filter(client_org__in=orgs.values("pk")).select_related("current_phase")
+    return rows.annotate(hours_used=hours_used())
+
+
+def project_by_external_id_for(actor: Actor, external_id: str, *, lock: bool = False) -> Project | None:
+    """The project with the provider's `external_id`, or None when there is none; `NotFound` when there is one the
+    actor may not open (an upsert must not take over another client's project). `lock`: under its row lock (call
+    inside a transaction)."""
+    rows = Project.objects.filter(external_id=external_id)
+    found = (rows.select_for_update() if lock else rows).values_list("pk", flat=True).first()
+    return None if found is None else project_get_for(actor, found)
+
+
 def phases_of(project: Project) -> QuerySet[Phase]:
     return project.phases.all()
 

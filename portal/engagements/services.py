@@ -11,14 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, no_control_characters
 from core.audit import audited, not_audited
 from core.errors import DomainError
 from portal.access.policy import SYSTEM, Actor, NotFound, is_active_staff, may, people_who_may_see
@@ -67,9 +68,15 @@ def project_save(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     budget_hours: Decimal | None = None,
+    external_id: str | None = None,
 ) -> Project:
-    """Create a project for a client the actor reaches, or change one."""
+    """Create a project for a client the actor reaches, or change one (it stays with its client); `external_id`
+    (the provider's own id, from the API) is set when given."""
     _staff_of(actor, org)
+    if project is not None and project.client_org_id != org.pk:
+        raise EngagementError(_("A project stays with its client."), field="client")
+    if project is None and org.archived_at is not None:
+        raise EngagementError(_("This client is archived: restore it before adding projects."), field="client")
     name = name.strip()
     if not name:
         raise EngagementError(_("Give the project a name."), field="name")
@@ -84,10 +91,18 @@ def project_save(
         raise EngagementError(_("A budget is more than 0 hours; leave it empty for none."), field="budget_hours")
     if status not in ProjectStatus.values:
         raise EngagementError(_("Choose a status from the list."), field="status")
+    if external_id is not None:
+        if not external_id.strip() or len(external_id) > 100:
+            raise EngagementError(_("An external id has 1 to 100 characters."), field="external_id")
+        taken = Project.objects.filter(external_id=external_id)
+        if (taken.exclude(pk=project.pk) if project is not None else taken).exists():
+            raise EngagementError(_("Another project already has this external id."), field="external_id")
     created = project is None
     project = project or Project(client_org=org)
     project.name, project.description, project.status = name[:150], description.strip(), status
     project.start_date, project.end_date, project.budget_hours = start_date, end_date, budget_hours
+    if external_id is not None:
+        project.external_id = external_id
     project.save()
     record(actor=actor, verb="project.created" if created else "project.changed", target=project)
     return project
@@ -104,6 +119,7 @@ def phase_add(*, actor: Actor, project: Project, name: str) -> Phase:
     Project.objects.select_for_update().filter(pk=project.pk).first()  # one position each, however many add at once
     position = (project.phases.aggregate(top=Max("position"))["top"] or 0) + 1
     phase = Phase.objects.create(project=project, name=name[:120], position=position)
+    project.save(update_fields=["updated_at"])  # its plan is part of it: a sync by `updated_since` sees the change
     record(actor=actor, verb="project.changed", target=project, data={"phase_added": phase.name})
     return phase
 
@@ -130,6 +146,7 @@ def milestone_add(*, actor: Actor, project: Project, title: str, due_date: datet
     if not title:
         raise EngagementError(_("Give the milestone a title."), field="title")
     milestone = Milestone.objects.create(project=project, title=title[:200], due_date=due_date)
+    project.save(update_fields=["updated_at"])
     data = {"milestone_added": milestone.title, "due": due_date.isoformat()}
     record(actor=actor, verb="project.changed", target=project, data=data)
     return milestone
@@ -145,6 +162,7 @@ def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
         raise EngagementError(_("This milestone is already reached."), field="milestone")
     milestone.completed_at = timezone.now()
     milestone.save(update_fields=["completed_at"])
+    project.save(update_fields=["updated_at"])
     data = {"milestone": milestone.title, "excerpt": milestone.title}
     record(actor=actor, verb="project.milestone_reached", target=project, data=data)
     return milestone
@@ -152,42 +170,110 @@ def milestone_complete(*, actor: Actor, milestone: Milestone) -> Milestone:
 
 @dataclass(frozen=True)
 class Entry:
-    person: User
+    """Time to log: by a member of staff (`person`), or, from the provider's systems, by someone named only by
+    `person_label` (a contractor without an account); `external_id` is the provider's own id for the entry."""
+
+    person: User | None
     date: datetime.date
     hours: Decimal
     description: str = ""
+    person_label: str = ""
+    external_id: str | None = None
+
+
+TIME_ENTRY_FIELDS = ["person", "person_label", "date", "hours", "description"]
+
+
+class EntryRefused(EngagementError):
+    """One entry of several refused: `index` names it (from 0, in the order given); `field` is the entry's."""
+
+    def __init__(self, message: str, *, field: str, index: int) -> None:
+        super().__init__(message, field=field)
+        self.index = index
+
+
+def _entry_label(entry: Entry, index: int) -> str:
+    """Who the entry names, as shown: the member of staff's name, or the label given for someone else."""
+    if entry.person is not None:
+        if not is_active_staff(entry.person):
+            raise EntryRefused(_("Time is logged for an active member of staff."), field="person", index=index)
+        return str(entry.person.get_full_name())[:200]
+    label = entry.person_label.strip()
+    if not label:
+        raise EntryRefused(_("Name who did the work."), field="person", index=index)
+    try:
+        no_control_characters(label)
+    except ValidationError as error:
+        raise EntryRefused(error.messages[0], field="person_label", index=index) from None
+    return label
 
 
 @transaction.atomic
 @audited("time.logged")
 def time_entries_add(*, actor: Actor, project: Project, entries: Sequence[Entry]) -> list[TimeEntry]:
-    """Log time on a project, several entries at once (all or none): each by an active member of staff, a day not
-    in the future, more than 0 and at most 24 hours."""
+    """Log time on a project, several entries at once (all or none): each by an active member of staff (or someone
+    named by a label), a day not in the future, more than 0 and at most 24 hours. An entry whose `external_id` is
+    already logged on this project changes that entry instead of adding one (a sync sent twice logs nothing
+    twice); an external id of another project's entry, or given twice, is refused. A refusal is an `EntryRefused`
+    naming the entry. Holds the project's row lock, so two syncs of the same project take turns."""
     _staff_of(actor, project.client_org)
     if not entries:
         raise EngagementError(_("Add at least one entry."), field="hours")
-    today = timezone.localdate()
-    for entry in entries:
-        if not is_active_staff(entry.person):
-            raise EngagementError(_("Time is logged for an active member of staff."), field="person")
-        if entry.date > today:
-            raise EngagementError(_("Time cannot be logged for a day still to come."), field="date")
-        if not Decimal("0") < entry.hours <= Decimal("24"):
-            raise EngagementError(_("Log more than 0 and at most 24 hours a day."), field="hours")
-    made = TimeEntry.objects.bulk_create(
-        TimeEntry(
-            project=project,
-            person=entry.person,
-            person_label=entry.person.get_full_name()[:200],
-            date=entry.date,
-            hours=entry.hours,
-            description=entry.description.strip()[:300],
-        )
-        for entry in entries
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    given = [entry.external_id for entry in entries if entry.external_id is not None]
+    known = (
+        {found.external_id: found for found in TimeEntry.objects.select_related("person").filter(external_id__in=given)}
+        if given
+        else {}
     )
+    today = timezone.localdate()
+    now = timezone.now()
+    rows: list[TimeEntry] = []  # in the order given
+    added: list[TimeEntry] = []
+    changed: list[TimeEntry] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        label = _entry_label(entry, index)
+        if entry.date > today:
+            raise EntryRefused(_("Time cannot be logged for a day still to come."), field="date", index=index)
+        if not Decimal("0") < entry.hours <= Decimal("24"):
+            raise EntryRefused(_("Log more than 0 and at most 24 hours a day."), field="hours", index=index)
+        row = known.get(entry.external_id or "")
+        if entry.external_id is not None:
+            if not entry.external_id.strip() or len(entry.external_id) > 100:
+                raise EntryRefused(_("An external id has 1 to 100 characters."), field="external_id", index=index)
+            if entry.external_id in seen:
+                raise EntryRefused(_("This external id is given twice."), field="external_id", index=index)
+            seen.add(entry.external_id)
+            if row is not None and row.project_id != project.pk:
+                raise EntryRefused(
+                    _("This external id names a time entry of another project."), field="external_id", index=index
+                )
+        values = (entry.person, label, entry.date, entry.hours, entry.description.strip()[:300])
+        if row is None:
+            row = TimeEntry(project=project, external_id=entry.external_id)
+            added.append(row)
+        elif (row.person, row.person_label, row.date, row.hours, row.description) != values:
+            changed.append(row)  # the same values again (a retried sync): left as it is, its updated_at too
+        row.person, row.person_label, row.date, row.hours, row.description = values
+        rows.append(row)
+    if changed:
+        for row in changed:
+            row.updated_at = now  # bulk_update does not apply auto_now
+        TimeEntry.objects.bulk_update(changed, [*TIME_ENTRY_FIELDS, "updated_at"])
+    if added:
+        try:
+            with transaction.atomic():  # a savepoint: another project's sync took one of these ids meanwhile
+                TimeEntry.objects.bulk_create(added)  # sets each row's pk
+        except IntegrityError:
+            message = _("Another time entry took this external id meanwhile: send the entries again.")
+            raise EngagementError(message, field="external_id") from None
     total = sum((entry.hours for entry in entries), Decimal(0))
-    record(actor=actor, verb="time.logged", target=project, data={"entries": len(made), "hours": str(total)})
-    return made
+    data: dict[str, Any] = {"entries": len(entries), "hours": str(total)}
+    if len(added) < len(entries):  # a sync: some entries were already there
+        data |= {"updated": len(changed), "unchanged": len(entries) - len(added) - len(changed)}
+    record(actor=actor, verb="time.logged", target=project, data=data)
+    return rows
 
 
 # --- deliverables --------------------------------------------------------------------------------------------------
@@ -285,6 +371,7 @@ def _version_write(
     version.file.save(name, upload, save=False)
     written.append(str(version.file.name))
     version.save()
+    locked.save(update_fields=["updated_at"])  # a new version changes the deliverable as a sync reads it
     data = {"deliverable": deliverable.title, "version": number}
     record(actor=actor, verb="project.changed", target=deliverable.project, data=data)
     return version

@@ -44,6 +44,12 @@ PROJECT_CHANGED = events.register(
     "request.project_changed", label=_("Requests linked to another project"), staff_only=True, audit_only=True
 )
 
+# Audit-only: staff or the provider's systems (the API) named a request by their own ticket id.
+EXTERNAL_ID_SET = events.register(
+    "request.external_id_set", label=_("Requests linked to a ticket of your own systems"), staff_only=True,
+    audit_only=True,
+)  # fmt: skip
+
 
 def request_visibility(request: Any) -> Visibility:
     """A request is seen by staff who reach its client, by the organisation's contacts who see all its requests,

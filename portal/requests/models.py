@@ -144,6 +144,8 @@ class ClientRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_requests"
     )
     requester_label = models.CharField(max_length=200)
+    # The provider's own id for it (its internal workflow's ticket), set through the API.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     answers = models.JSONField(default=dict)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
@@ -192,8 +194,12 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who, when no person made it: an API key, by its name (empty for a person or the system).
+    by_label = models.CharField(max_length=200, blank=True, default="")
     by_staff = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
+    # Why, when the provider's systems said so (the API's status change): for staff only.
+    note = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["at", "pk"]

@@ -50,6 +50,8 @@ from portal.requests.models import (
 from portal.requests.selectors import projects_to_link, service_hours, type_for_client
 
 CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTIPLE_CHOICE})
+NOTE_MAX_LENGTH = 2000
+EXTERNAL_ID_MAX_LENGTH = 100
 
 
 class RequestError(DomainError):
@@ -314,7 +316,9 @@ def _submit(
 # --- status ------------------------------------------------------------------------------------------------------
 
 
-def _apply(request: ClientRequest, actor: Actor, to_status: str, *, by_staff: bool, now: datetime.datetime) -> None:
+def _apply(
+    request: ClientRequest, actor: Actor, to_status: str, *, by_staff: bool, now: datetime.datetime, note: str = ""
+) -> None:
     """Move the request, stamp what the move means for its SLA, and record it (once)."""
     from_status = request.status
     clock = calendar()
@@ -323,8 +327,9 @@ def _apply(request: ClientRequest, actor: Actor, to_status: str, *, by_staff: bo
         request.resolution_reminded = False
     request.status = to_status
     StatusChange.objects.create(
-        request=request, from_status=from_status, to_status=to_status, by=actor.user, by_staff=by_staff, at=now
-    )
+        request=request, from_status=from_status, to_status=to_status, by=actor.user, by_staff=by_staff, at=now,
+        by_label=actor.label[:200] if actor.api_key is not None else "", note=note,
+    )  # fmt: skip
     if by_staff:
         _first_response(request, clock, now)
     if to_status == Status.RESOLVED:
@@ -364,9 +369,10 @@ def _refuse(request: ClientRequest, to_status: str) -> RequestError:
 
 @transaction.atomic
 @audited("request.status_changed")
-def request_change_status(*, actor: Actor, request: ClientRequest, to_status: str) -> ClientRequest:
+def request_change_status(*, actor: Actor, request: ClientRequest, to_status: str, note: str = "") -> ClientRequest:
     """Make one move of the workflow: staff every move but reopening; the client (the requester, or a colleague who
-    sees all the organisation's requests) closes a resolved request and reopens within the portal's window."""
+    sees all the organisation's requests) closes a resolved request and reopens within the portal's window.
+    `note` (staff and API keys: why, from the provider's own workflow) is kept with the change, for staff only."""
     from portal.requests.selectors import request_get_for
 
     locked = ClientRequest.objects.select_for_update().select_related("request_type").get(pk=request.pk)
@@ -382,7 +388,42 @@ def request_change_status(*, actor: Actor, request: ClientRequest, to_status: st
         window = datetime.timedelta(days=service_hours().reopen_days)
         if locked.resolved_at is None or now > locked.resolved_at + window:
             raise RequestError(_("This request can no longer be reopened: send a new request instead."), field="status")
-    _apply(locked, actor, to_status, by_staff=actor.is_staff, now=now)
+    note = note.strip()
+    if note and not actor.is_staff:
+        raise RequestError(_("Only staff add a note to a status change."), field="note")
+    if len(note) > NOTE_MAX_LENGTH:
+        raise RequestError(_("A note has at most %(n)d characters.") % {"n": NOTE_MAX_LENGTH}, field="note")
+    _apply(locked, actor, to_status, by_staff=actor.is_staff, now=now, note=note)
+    return locked
+
+
+@transaction.atomic
+@audited("request.external_id_set")
+def request_set_external_id(*, actor: Actor, request: ClientRequest, external_id: str | None) -> ClientRequest:
+    """Staff or the provider's systems (the API) name the request by their own id, its ticket in their internal
+    workflow (unique in the portal), or clear it. Audit-only: history, told to nobody."""
+    from portal.requests.selectors import request_get_for
+
+    if not actor.is_staff:
+        raise NotFound
+    locked = ClientRequest.objects.select_for_update().get(pk=request_get_for(actor, request.pk).pk)
+    external_id = (external_id or "").strip() or None
+    if external_id is not None and len(external_id) > EXTERNAL_ID_MAX_LENGTH:
+        raise RequestError(
+            _("An external id has at most %(n)d characters.") % {"n": EXTERNAL_ID_MAX_LENGTH}, field="external_id"
+        )
+    if locked.external_id == external_id:
+        raise RequestError(_("The request already has this external id."), field="external_id")
+    if external_id is not None and ClientRequest.objects.filter(external_id=external_id).exclude(pk=locked.pk).exists():
+        raise RequestError(_("Another request already has this external id."), field="external_id")
+    before = locked.external_id
+    locked.external_id = external_id
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["external_id", "updated_at"])
+    except IntegrityError:  # given to another request in between
+        raise RequestError(_("Another request already has this external id."), field="external_id") from None
+    record(actor=actor, verb="request.external_id_set", target=locked, data={"from": before, "to": external_id})
     return locked
 
 

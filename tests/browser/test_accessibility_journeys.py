@@ -141,6 +141,7 @@ def demo_pages(db: None) -> Demo:
         tenant_url("engagements:deliverable", deliverable_id=waiting_deliverable.pk),
         tenant_url("engagements:turnaround"),
         tenant_url("engagements:settings"),
+        tenant_url("api_keys:list"),
     )
     contact_pages = (
         tenant_url("dashboard:home"),

@@ -25,7 +25,18 @@ class Endpoint(GenericAPIView):
     permission_classes = [HasScope]
     throttle_classes = [KeyRateThrottle]
     pagination_class = ChangesCursor
+    metadata_class = None  # OPTIONS is not part of the API: 405, never DRF's form description
     scope_family = ""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's, with the rate limit counted before the scope check: a call refused for its scope still counts
+        and still carries the RateLimit headers."""
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
 
     @property
     def actor(self) -> Actor:

@@ -34,6 +34,7 @@ class ClientSerializer(serializers.ModelSerializer):
         slug_field="email", queryset=User.objects.filter(is_active=True, staff__isnull=False), required=False,
         help_text="The e-mail address of an active member of staff (on creation: the key's creator when omitted).",
     )  # fmt: skip
+    # null when the client has none; it cannot be set back to null (the systems syncing by it would lose it).
     external_id = serializers.CharField(max_length=100, required=False, allow_null=True, allow_blank=False)
     archived = serializers.SerializerMethodField()
 
@@ -43,6 +44,11 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "archived", "created_at", "updated_at"]
         # Uniqueness of the external id: the service answers it, with a field error.
         extra_kwargs: ClassVar[dict[str, Any]] = {"external_id": {"validators": []}}
+
+    def validate_external_id(self, value: str | None) -> str:
+        if value is None:
+            raise serializers.ValidationError("An external id cannot be removed, only replaced.")
+        return value
 
     def get_archived(self, org: ClientOrg) -> bool:
         return org.archived_at is not None
@@ -154,6 +160,8 @@ class ClientByExternalId(Endpoint):
             if found is not None:
                 found = client_org_get_for(self.actor, found.pk, include_archived=True)  # not reached: 404
                 check_if_match(request, found)
+            if not isinstance(request.data, dict):
+                raise serializers.ValidationError({"_": ["The body must be a JSON object."]})
             body: dict[str, Any] = dict(request.data)
             incoming = ClientSerializer(found, data=body | {"external_id": external_id}, partial=found is not None)
             incoming.is_valid(raise_exception=True)

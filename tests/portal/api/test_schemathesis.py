@@ -23,6 +23,9 @@ from portal.api.services import api_key_create
 from portal.organisations.services import client_org_save
 from tenants.models import Tenant
 
+# The resumable upload's chunks are `application/offset+octet-stream` (tus): bytes, as Schemathesis sends octets.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
+
 FUZZ = "apifuzz"
 HOST = f"{FUZZ}.localhost"
 OWNER = "owner@apifuzz.example"
@@ -66,7 +69,8 @@ def test_every_operation_answers_without_server_errors_and_within_its_schema(liv
     base = f"http://127.0.0.1:{port}"
     schema = schemathesis.openapi.from_url(f"{base}/api/schema/?format=json", headers={"Host": HOST})
     headers = {"Host": HOST, "Authorization": f"Bearer {fuzz_token}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    results: list[Any] = list(schema.get_all_operations())
+    operations = [result.ok() for result in results]  # an operation the schema describes wrongly raises here
     failures: list[str] = []
     calls: list[int] = []
     for operation in operations:
