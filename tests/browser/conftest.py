@@ -2,7 +2,7 @@
 the test database). Screenshots go to .var/screenshots/."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from accounts.models import UserSession
 from tenants.models import Tenant
+from tests.browser.journeys import in_demo_committed
 from tests.support.processes import ROOT
 from tests.tenants.committed import commit_now
 
@@ -64,3 +65,9 @@ def forget_journey_sign_ins(request: pytest.FixtureRequest, django_db_blocker: A
                 UserSession.objects.filter(created_at__gte=started).delete()
 
     commit_now(django_db_blocker, remove)
+
+
+@pytest.fixture
+def in_demo(django_db_blocker: Any) -> Callable[[Callable[[], Any]], Any]:
+    """`in_demo(work)`: run `work` in the demo schema on a connection of its own, committed (tests.browser.journeys)."""
+    return in_demo_committed(django_db_blocker)

@@ -5,60 +5,46 @@ contact; the owner revokes the key and the next call is refused (401)."""
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from django.db import transaction
-from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from portal.api.models import ApiKey
 from portal.clients.models import ClientOrg
 from portal.documents.models import Folder
-from tenants.models import Tenant
 from tests.browser.conftest import screenshot
-from tests.tenants.committed import commit_now
+from tests.browser.journeys import owner_in_demo, remove_events, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-PASSWORD = "northwind-demo-2026"
 OLIVIA, CARLA = "olivia.owner@northwind.example", "carla.admin@contoso.example"
 KEY_NAME = "Journey ERP sync"
 EXTERNAL_ID = "JOURNEY-CONTOSO"
 TITLE = "Journey: signed statement of work"
-T = TypeVar("T")
 
 
 def remove_journey(owner_cursor: Any) -> None:
     """Undo what the journey committed: the key and everything it did (its events, the document it published,
     the external id it gave Contoso). Young events are immutable for everyone; the owner role lifts the trigger for
     its own transaction only."""
-    with owner_cursor.connection.transaction():
-        owner_cursor.execute("SET LOCAL search_path = demo")
-        owner_cursor.execute("SET LOCAL lock_timeout = '10s'")
-        owner_cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        owner_cursor.execute("SELECT id FROM documents_document WHERE title = %s", [TITLE])
-        documents = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute("SELECT id FROM api_apikey WHERE name = %s", [KEY_NAME])
-        keys = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute(
-            "SELECT id FROM activity_activityevent WHERE actor_label LIKE %s "
-            "OR (target_type = 'documents.document' AND target_id = ANY(%s)) "
+    with owner_in_demo(owner_cursor) as cursor:
+        cursor.execute("SELECT id FROM documents_document WHERE title = %s", [TITLE])
+        documents = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT id FROM api_apikey WHERE name = %s", [KEY_NAME])
+        keys = [row[0] for row in cursor.fetchall()]
+        remove_events(
+            cursor,
+            "actor_label LIKE %s OR (target_type = 'documents.document' AND target_id = ANY(%s)) "
             "OR (target_type = 'api.apikey' AND target_id = ANY(%s))",
             [f"%{KEY_NAME}%", documents, keys],
         )
-        events = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute("ALTER TABLE activity_activityevent DISABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("DELETE FROM activity_delivery WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_notification WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_activityevent WHERE id = ANY(%s)", [events])
-        owner_cursor.execute("ALTER TABLE activity_activityevent ENABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("DELETE FROM documents_documentversion WHERE document_id = ANY(%s)", [documents])
-        owner_cursor.execute("DELETE FROM documents_document WHERE id = ANY(%s)", [documents])
-        owner_cursor.execute("DELETE FROM api_apikey_clients WHERE apikey_id = ANY(%s)", [keys])
-        owner_cursor.execute("DELETE FROM api_apikey WHERE id = ANY(%s)", [keys])
-        owner_cursor.execute("UPDATE clients_clientorg SET external_id = NULL WHERE external_id = %s", [EXTERNAL_ID])
+        cursor.execute("DELETE FROM documents_documentversion WHERE document_id = ANY(%s)", [documents])
+        cursor.execute("DELETE FROM documents_document WHERE id = ANY(%s)", [documents])
+        cursor.execute("DELETE FROM api_apikey_clients WHERE apikey_id = ANY(%s)", [keys])
+        cursor.execute("DELETE FROM api_apikey WHERE id = ANY(%s)", [keys])
+        cursor.execute("UPDATE clients_clientorg SET external_id = NULL WHERE external_id = %s", [EXTERNAL_ID])
 
 
 @pytest.fixture
@@ -66,21 +52,6 @@ def journey_cleanup(owner_cursor: Any) -> Iterator[None]:
     remove_journey(owner_cursor)
     yield
     remove_journey(owner_cursor)
-
-
-@pytest.fixture
-def in_demo(django_db_blocker: Any) -> Callable[[Callable[[], T]], T]:
-    def run(work: Callable[[], T]) -> T:
-        result: list[T] = []
-
-        def in_schema() -> None:
-            with tenant_context(Tenant.objects.get(slug="demo")), transaction.atomic():
-                result.append(work())
-
-        commit_now(django_db_blocker, in_schema)
-        return result[0]
-
-    return run
 
 
 def contoso_synced_before() -> tuple[int, int]:
@@ -91,15 +62,6 @@ def contoso_synced_before() -> tuple[int, int]:
     folder = Folder.objects.filter(client_org=contoso, internal=False).order_by("pk").first()
     assert folder is not None
     return contoso.pk, folder.pk
-
-
-def sign_in(page: Page, portal: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{portal}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 
 def test_an_owner_creates_a_key_a_system_syncs_with_it_and_revoking_it_stops_it(

@@ -4,12 +4,10 @@ turnaround on the staff dashboard, which staff narrow to the client in place (ht
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
@@ -19,17 +17,14 @@ from portal.clients.models import ClientOrg
 from portal.engagements.models import Deliverable, Project
 from portal.engagements.services import deliverable_add, deliverable_submit, deliverable_version_add
 from portal.engagements.turnaround import overall
-from tenants.models import Tenant
 from tests.browser.conftest import screenshot
-from tests.tenants.committed import commit_now
+from tests.browser.journeys import owner_in_demo, remove_events, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-PASSWORD = "northwind-demo-2026"
 CARLA, MIA, OLIVIA = "carla.admin@contoso.example", "mia.member@northwind.example", "olivia.owner@northwind.example"
 TITLE = "Journey: campaign brief"
 PROJECT = "Loyalty programme relaunch"
 CHANGES = "Please add the store-opening dates to the timeline."
-T = TypeVar("T")
 
 
 def journey_deliverables() -> list[int]:
@@ -40,35 +35,24 @@ def remove_journey(owner_cursor: Any) -> None:
     """Undo what the journey committed: its deliverable with its versions, comments and decisions, the events
     about it, and the project's audit-only changes that added it and its versions. Decisions and young events are
     immutable for everyone; the owner role lifts their triggers for its own transaction only."""
-    with owner_cursor.connection.transaction():
-        owner_cursor.execute("SET LOCAL search_path = demo")
-        owner_cursor.execute("SET LOCAL lock_timeout = '10s'")
-        owner_cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        owner_cursor.execute("SELECT id FROM engagements_deliverable WHERE title = %s", [TITLE])
-        deliverables = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute(
-            "SELECT id FROM activity_activityevent WHERE (target_type = 'engagements.deliverable' "
-            "AND target_id = ANY(%s)) OR (verb = 'project.changed' "
+    with owner_in_demo(owner_cursor) as cursor:
+        cursor.execute("SELECT id FROM engagements_deliverable WHERE title = %s", [TITLE])
+        deliverables = [row[0] for row in cursor.fetchall()]
+        remove_events(
+            cursor,
+            "(target_type = 'engagements.deliverable' AND target_id = ANY(%s)) OR (verb = 'project.changed' "
             "AND %s IN (data->>'deliverable_added', data->>'deliverable'))",  # staff adding it and its versions
             [deliverables, TITLE],
         )
-        events = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute("ALTER TABLE activity_activityevent DISABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("DELETE FROM activity_delivery WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_notification WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_activityevent WHERE id = ANY(%s)", [events])
-        owner_cursor.execute("ALTER TABLE activity_activityevent ENABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("ALTER TABLE engagements_decision DISABLE TRIGGER engagements_decision_rows")
-        owner_cursor.execute("DELETE FROM engagements_decision WHERE deliverable_id = ANY(%s)", [deliverables])
-        owner_cursor.execute("ALTER TABLE engagements_decision ENABLE TRIGGER engagements_decision_rows")
-        owner_cursor.execute(
+        cursor.execute("ALTER TABLE engagements_decision DISABLE TRIGGER engagements_decision_rows")
+        cursor.execute("DELETE FROM engagements_decision WHERE deliverable_id = ANY(%s)", [deliverables])
+        cursor.execute("ALTER TABLE engagements_decision ENABLE TRIGGER engagements_decision_rows")
+        cursor.execute(
             "DELETE FROM conversations_comment WHERE target_type = 'deliverable' AND target_id = ANY(%s)",
             [deliverables],
         )
-        owner_cursor.execute(
-            "DELETE FROM engagements_deliverableversion WHERE deliverable_id = ANY(%s)", [deliverables]
-        )
-        owner_cursor.execute("DELETE FROM engagements_deliverable WHERE id = ANY(%s)", [deliverables])
+        cursor.execute("DELETE FROM engagements_deliverableversion WHERE deliverable_id = ANY(%s)", [deliverables])
+        cursor.execute("DELETE FROM engagements_deliverable WHERE id = ANY(%s)", [deliverables])
 
 
 @pytest.fixture
@@ -76,23 +60,6 @@ def journey_cleanup(owner_cursor: Any) -> Iterator[None]:
     remove_journey(owner_cursor)  # what an interrupted earlier run may have left
     yield
     remove_journey(owner_cursor)
-
-
-@pytest.fixture
-def in_demo(django_db_blocker: Any) -> Callable[[Callable[[], T]], T]:
-    """Run a function in the demo portal's schema on a connection of its own (committed), and return its result."""
-
-    def run(work: Callable[[], T]) -> T:
-        result: list[T] = []
-
-        def in_schema() -> None:
-            with tenant_context(Tenant.objects.get(slug="demo")), transaction.atomic():
-                result.append(work())
-
-        commit_now(django_db_blocker, in_schema)
-        return result[0]
-
-    return run
 
 
 def submitted_deliverable() -> int:
@@ -110,15 +77,6 @@ def decisions_counted() -> int:
     """The decisions the staff dashboard's turnaround counts for Olivia (the last 90 days, every client)."""
     since, until = periods.default()
     return overall(actor_for(User.objects.get(email=OLIVIA)), since, until).decisions
-
-
-def sign_in(page: Page, portal: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{portal}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 
 def test_contact_requests_changes_staff_resubmits_contact_approves_and_the_turnaround_counts_it(

@@ -4,7 +4,7 @@ e-mailed, sees the new status and rates it; the rating shows in the staff figure
 import datetime
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,14 +24,13 @@ from portal.requests import figures
 from portal.requests.models import ClientRequest
 from tenants.models import Tenant
 from tests.browser.conftest import screenshot
+from tests.browser.journeys import owner_in_demo, remove_events, sign_in
 from tests.tenants.committed import commit_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-PASSWORD = "northwind-demo-2026"
 PAULA, MIA, OLIVIA = "paula.lead@contoso.example", "mia.member@northwind.example", "olivia.owner@northwind.example"
 SUBJECT = "Journey: extend the pilot"
 CHANGE = "Change request"
-T = TypeVar("T")
 SCOPE = b"Scope: extend the pilot to the three northern stores for six more weeks.\n"
 
 
@@ -43,23 +42,10 @@ def remove_journey_history(owner_cursor: Any) -> None:
     """Undo the history the web server (and the fan-out run here) committed: the events about the journey's
     requests, with their notifications and deliveries. Events are append-only for everyone while they are young,
     so the owner role lifts the table's trigger for its own transaction only (the runtime role may not)."""
-    with owner_cursor.connection.transaction():
-        owner_cursor.execute("SET LOCAL search_path = demo")
-        owner_cursor.execute("SET LOCAL lock_timeout = '10s'")
-        owner_cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left when the trigger returns
-        owner_cursor.execute("SELECT id FROM requests_clientrequest WHERE subject = %s", [SUBJECT])
-        requests = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute(
-            "SELECT id FROM activity_activityevent WHERE target_type = 'requests.clientrequest' "
-            "AND target_id = ANY(%s)",
-            [requests],
-        )
-        events = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute("ALTER TABLE activity_activityevent DISABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("DELETE FROM activity_delivery WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_notification WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_activityevent WHERE id = ANY(%s)", [events])
-        owner_cursor.execute("ALTER TABLE activity_activityevent ENABLE TRIGGER activity_history_rows")
+    with owner_in_demo(owner_cursor) as cursor:
+        cursor.execute("SELECT id FROM requests_clientrequest WHERE subject = %s", [SUBJECT])
+        requests = [row[0] for row in cursor.fetchall()]
+        remove_events(cursor, "target_type = 'requests.clientrequest' AND target_id = ANY(%s)", [requests])
 
 
 def remove_journey_requests() -> None:
@@ -78,33 +64,6 @@ def journey_cleanup(django_db_blocker: Any, owner_cursor: Any) -> Iterator[None]
     yield
     remove_journey_history(owner_cursor)
     commit_now(django_db_blocker, remove_journey_requests)
-
-
-@pytest.fixture
-def in_demo(django_db_blocker: Any) -> Callable[[Callable[[], T]], T]:
-    """Run a function in the demo portal's schema on a connection of its own (committed), and return its
-    result: the web server's rows are seen, and the fan-out's kept, outside the test's transaction."""
-
-    def run(work: Callable[[], T]) -> T:
-        result: list[T] = []
-
-        def in_schema() -> None:
-            with tenant_context(Tenant.objects.get(slug="demo")):
-                result.append(work())
-
-        commit_now(django_db_blocker, in_schema)
-        return result[0]
-
-    return run
-
-
-def sign_in(page: Page, portal: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{portal}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 
 def requests_link(page: Page) -> Locator:
