@@ -15,10 +15,10 @@ from portal.clients.models import ClientOrg
 from portal.documents.models import Document, Folder
 from tenants.models import Tenant
 from tests.browser.conftest import screenshot
+from tests.browser.journeys import owner_in_demo, remove_events, sign_in
 from tests.tenants.committed import commit_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-PASSWORD = "northwind-demo-2026"
 
 
 def folder_for_the_journey() -> None:
@@ -30,28 +30,16 @@ def remove_journey_history(owner_cursor: Any) -> None:
     """Undo the history the web server committed. It is append-only for everyone while it is young, so the
     owner role, which owns the tables, lifts their triggers for its own transaction only (the runtime role may
     not). Download rows outlive documents: they are found by the document ids they copied."""
-    with owner_cursor.connection.transaction():
-        owner_cursor.execute("SET LOCAL search_path = demo")
-        owner_cursor.execute("SET LOCAL lock_timeout = '10s'")
-        owner_cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left when the triggers return
-        owner_cursor.execute(
+    with owner_in_demo(owner_cursor) as cursor:
+        cursor.execute(
             "SELECT d.id FROM documents_document d JOIN documents_folder f ON f.id = d.folder_id WHERE f.name = %s",
             ["Journey reports"],
         )
-        documents = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute(
-            "SELECT id FROM activity_activityevent WHERE target_type = 'documents.document' AND target_id = ANY(%s)",
-            [documents],
-        )
-        events = [row[0] for row in owner_cursor.fetchall()]
-        owner_cursor.execute("ALTER TABLE activity_activityevent DISABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("ALTER TABLE documents_downloadevent DISABLE TRIGGER download_history_rows")
-        owner_cursor.execute("DELETE FROM activity_delivery WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_notification WHERE event_id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM activity_activityevent WHERE id = ANY(%s)", [events])
-        owner_cursor.execute("DELETE FROM documents_downloadevent WHERE document_id = ANY(%s)", [documents])
-        owner_cursor.execute("ALTER TABLE activity_activityevent ENABLE TRIGGER activity_history_rows")
-        owner_cursor.execute("ALTER TABLE documents_downloadevent ENABLE TRIGGER download_history_rows")
+        documents = [row[0] for row in cursor.fetchall()]
+        remove_events(cursor, "target_type = 'documents.document' AND target_id = ANY(%s)", [documents])
+        cursor.execute("ALTER TABLE documents_downloadevent DISABLE TRIGGER download_history_rows")
+        cursor.execute("DELETE FROM documents_downloadevent WHERE document_id = ANY(%s)", [documents])
+        cursor.execute("ALTER TABLE documents_downloadevent ENABLE TRIGGER download_history_rows")
 
 
 def remove_journey_documents() -> None:
@@ -67,14 +55,6 @@ def journey_folder(django_db_blocker: pytest.FixtureRequest, owner_cursor: Any) 
     yield
     remove_journey_history(owner_cursor)
     commit_now(django_db_blocker, remove_journey_documents)
-
-
-def sign_in(page: Page, portal: str, email: str) -> None:
-    page.goto(f"{portal}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 
 def png_bytes() -> list[int]:
