@@ -18,6 +18,7 @@ def init_sentry(*, dsn: str, environment: str) -> None:
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        include_local_variables=False,  # a frame's locals may hold a secret (an API token, a password)
         traces_sample_rate=0.0,
     )
 

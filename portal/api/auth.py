@@ -36,21 +36,31 @@ class KeyUser:
         self.key = key
 
 
+def _credentials(request: Request) -> tuple[str, str] | None:
+    """(prefix, secret) from `Authorization: Bearer pk_<prefix>.<secret>`; None without the header; refused when
+    malformed (never a database lookup with a NUL byte or a megabyte). The header's text stays in this frame."""
+    header = get_authorization_header(request).decode("latin-1")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not TOKEN.fullmatch(token):
+        raise exceptions.AuthenticationFailed(INVALID)
+    prefix, _, secret = token.partition(".")
+    return prefix, secret
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[KeyUser, ApiKey] | None:
-        header = get_authorization_header(request).decode("latin-1")
-        scheme, _, token = header.partition(" ")
-        if not header:
+        given = _credentials(request)
+        if given is None:
             return None
-        if scheme.lower() != "bearer" or not token.strip():
-            raise exceptions.AuthenticationFailed(INVALID)
-        if not TOKEN.fullmatch(token.strip()):  # never a lookup with a malformed value (a NUL byte, a megabyte)
-            raise exceptions.AuthenticationFailed(INVALID)
-        prefix, _, secret = token.strip().partition(".")
+        prefix, secret = given
         key = ApiKey.objects.filter(prefix=prefix).prefetch_related("clients").first()
         # The hash is compared in constant time even when no key has the prefix.
         expected = key.secret_hash if key is not None else secret_hash("")
         matches = hmac.compare_digest(secret_hash(secret), expected) and key is not None
+        del secret  # nothing below may fail with the secret in a local an error report would carry
         if not matches or key is None or key.revoked_at is not None:
             raise exceptions.AuthenticationFailed(INVALID)
         if key.expires_at is not None and key.expires_at <= timezone.now():

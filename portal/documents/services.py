@@ -1,6 +1,7 @@
 """Writing documents: folders, uploads (new documents or new versions). Checked against `portal.access` and the
 plan's limits; the stored name is derived from the content's hash, under the tenant's prefix."""
 
+import datetime
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -38,9 +39,15 @@ from portal.files.inspection import FileRejected, Inspection, inspect, safe_name
 from portal.files.quota import QuotaExceeded, ensure_room, quota_lock
 from portal.files.scanning import ScanResult, screen
 
+EXTERNAL_ID_MAX = 100  # Document.external_id's length
+
 
 class DocumentError(DomainError):
     """A document or upload refused."""
+
+
+class DocumentChanged(DocumentError):
+    """A new version was asked for a document as it was at a moment it has changed since (the API's If-Match)."""
 
 
 class UploadRefused(DocumentError):
@@ -160,16 +167,21 @@ def documents_upload(
     document: Document | None = None,
     title: str = "",
     external_id: str | None = None,
+    unchanged_since: datetime.datetime | None = None,
 ) -> list[Document]:
     """Publish each file as a new document in `folder` (or, with `document`, as its new version). All or
     nothing: one rejected file stores none of them. A single new document may be given its `title` (else the
-    file's name) and the `external_id` of the provider's own system (the API), unique in the portal."""
+    file's name) and the `external_id` of the provider's own system (the API), unique in the portal. With
+    `unchanged_since` (the API's If-Match), a new version is refused (`DocumentChanged`) when the document changed
+    after that moment, checked under the document's lock."""
     if not actor.is_staff or not may(actor, "documents.view", folder.client_org):
         raise NotFound
     if not uploads:
         raise DocumentError(_("Choose at least one file."), field="files")
     if document is not None and (document.folder_id != folder.pk or len(uploads) != 1):
         raise DocumentError(_("A new version is one file."), field="files")
+    if external_id is not None and not 0 < len(external_id) <= EXTERNAL_ID_MAX:
+        raise DocumentError(_("An external id has 1 to 100 characters."), field="external_id")
     if (title or external_id) and (document is not None or len(uploads) != 1):
         raise DocumentError(_("A title or an external id is given to one new document."), field="files")
     inspected = []
@@ -192,7 +204,7 @@ def documents_upload(
             # Checked under the lock, which serialises publishing: two calls for one external id cannot both pass.
             if external_id and Document.objects.filter(external_id=external_id).exists():
                 raise DocumentError(_("A document with this external id exists already."), field="external_id")
-            new = {"title": title.strip()[:200], "external_id": external_id or None}
+            new = {"title": title.strip()[:200], "external_id": external_id or None, "unchanged_since": unchanged_since}
             return _publish(actor, folder, inspected, category, document, new)
     except QuotaExceeded as error:
         raise DocumentError(error.message, field="files") from None
@@ -222,7 +234,9 @@ def _publish_one(
     document: Document | None, written: list[str], new: dict[str, Any],
 ) -> Document:  # fmt: skip
     if document is not None:  # one new version of a document at a time: the numbers stay unique
-        Document.objects.select_for_update().filter(pk=document.pk).first()
+        locked = Document.objects.select_for_update().filter(pk=document.pk).values_list("updated_at", flat=True)
+        if new["unchanged_since"] is not None and locked.first() != new["unchanged_since"]:
+            raise DocumentChanged(_("The document changed since you read it: read it again."))
     target = document or Document.objects.create(
         folder=folder, title=new["title"] or name.rsplit(".", 1)[0] or name, category=category,
         external_id=new["external_id"],

@@ -4,8 +4,9 @@ event of the key's clients, internal ones included; never the portal's own busin
 its keys), which concerns no client."""
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import path
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -70,6 +71,25 @@ class Filters(serializers.Serializer):
         return moment
 
 
+# Which family an event's type belongs to: a key reads the events of the families it may read, so an
+# `activity:read` key learns no more than its other scopes let it (a comment's excerpt needs `comments:read`).
+FAMILY_OF = {
+    "client.": "clients", "contact.": "contacts", "invitation.": "contacts", "document.": "documents",
+    "folder.": "documents", "comment.": "comments", "note.": "comments", "request.": "requests",
+    "project.": "projects", "deliverable.": "projects", "time.": "time",
+}  # fmt: skip
+
+
+def readable(key: Any) -> Q:
+    """The event types of the families the key may read (nothing else: an unknown family stays out)."""
+    held = {scope.split(":")[0] for scope in key.scopes}
+    allowed = Q(pk__in=[])
+    for prefix, family in FAMILY_OF.items():
+        if family in held:
+            allowed |= Q(verb__startswith=prefix)
+    return allowed
+
+
 class ActivityList(Endpoint):
     scope_family = "activity"
     serializer_class = EventSerializer
@@ -79,9 +99,10 @@ class ActivityList(Endpoint):
         filters = Filters(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
-        return events_for(
+        events = events_for(
             self.actor, since=wanted.get("since"), verb=wanted.get("type"), client_org_id=wanted.get("client")
         )
+        return events.filter(readable(self.request.auth))
 
     @extend_schema(
         parameters=[

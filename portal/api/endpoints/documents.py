@@ -26,11 +26,17 @@ from core.problems import CONTENT_TYPE, problem
 from portal.access import limits
 from portal.access.http import api_key_only
 from portal.access.policy import NotFound, client_org_get_for
-from portal.api.conditional import check_if_match, etag
+from portal.api.conditional import PreconditionFailed, check_if_match, etag
 from portal.api.endpoints.base import Creates, Endpoint, ProblemSerializer, updated_since
 from portal.documents import resumable_views, selectors
 from portal.documents.models import Category, Document, DocumentVersion, Folder, ResumableUpload
-from portal.documents.services import DocumentError, document_download_record, documents_upload, folder_create
+from portal.documents.services import (
+    DocumentChanged,
+    DocumentError,
+    document_download_record,
+    documents_upload,
+    folder_create,
+)
 from portal.files.downloads import attachment
 
 FOLDER_EXAMPLE = {"id": 7, "name": "Reports", "internal": False, "created_at": "2026-11-02T09:00:00Z"}
@@ -345,8 +351,16 @@ class DocumentByExternalId(Endpoint):
             check_if_match(request, found)
             if data.get("folder") not in (None, found.folder_id):
                 raise exceptions.ValidationError({"folder": ["This document is in another folder: it stays there."]})
-            with file_field():
-                documents_upload(actor=self.actor, folder=found.folder, uploads=[data["file"]], document=found)
+            # The If-Match is checked again under the document's lock, in the service (two calls with one ETag).
+            matched = found.updated_at if request.headers.get("If-Match") else None
+            try:
+                with file_field():
+                    documents_upload(
+                        actor=self.actor, folder=found.folder, uploads=[data["file"]], document=found,
+                        unchanged_since=matched,
+                    )  # fmt: skip
+            except DocumentChanged:
+                raise PreconditionFailed from None
             found.refresh_from_db()
             return _published(request, found, 200)
         if data.get("folder") is None:

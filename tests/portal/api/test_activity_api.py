@@ -12,12 +12,14 @@ from portal.access.policy import SYSTEM
 from portal.activity.events import audit_only_types
 from portal.activity.models import ActivityEvent
 from portal.activity.services import record
+from portal.api.models import API_SCOPES
 from tenants.models import Tenant
 from tests.portal import demo_people
 from tests.portal.api.support import api, make_key, problem, send
 from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
+READ_ALL = [scope for scope in API_SCOPES if scope.endswith(":read")]
 
 ACTIVITY = "/api/v1/activity/"
 
@@ -46,7 +48,7 @@ def test_a_key_for_contoso_sees_contosos_events_internal_ones_included_and_nothi
     contoso, fabrikam = demo_people.contoso(), demo_people.fabrikam()
     internal = record(actor=SYSTEM, verb="note.added", target=contoso, data={"excerpt": "Renewal at risk"})
     elsewhere = record(actor=SYSTEM, verb="comment.added", target=fabrikam)
-    _key, token = make_key(clients=[contoso], scopes=["activity:read"])  # records api_key.created: no client
+    _key, token = make_key(clients=[contoso], scopes=READ_ALL)  # records api_key.created: no client
 
     rows = everything(api(token), f"{ACTIVITY}?page_size=50")
 
@@ -59,7 +61,7 @@ def test_a_key_for_contoso_sees_contosos_events_internal_ones_included_and_nothi
 
 
 def test_a_key_for_every_client_never_sees_the_portals_own_business() -> None:
-    _key, token = make_key(scopes=["activity:read"])
+    _key, token = make_key(scopes=READ_ALL)
 
     rows = everything(api(token), f"{ACTIVITY}?page_size=200")
 
@@ -70,7 +72,7 @@ def test_a_key_for_every_client_never_sees_the_portals_own_business() -> None:
 
 
 def test_events_come_oldest_first_through_the_cursor_without_repeats() -> None:
-    _key, token = make_key(scopes=["activity:read"])
+    _key, token = make_key(scopes=READ_ALL)
 
     rows = everything(api(token), f"{ACTIVITY}?page_size=7")
 
@@ -100,7 +102,7 @@ def test_since_type_and_client_narrow_the_list() -> None:
     first = record(actor=SYSTEM, verb="comment.added", target=contoso)
     record(actor=SYSTEM, verb="comment.added", target=fabrikam)
     record(actor=SYSTEM, verb="note.added", target=contoso)
-    caller = api(make_key(scopes=["activity:read"])[1])
+    caller = api(make_key(scopes=READ_ALL)[1])
     since = first.created_at.isoformat().replace("+00:00", "Z")
 
     after = everything(caller, f"{ACTIVITY}?since={since}")
@@ -114,7 +116,7 @@ def test_since_type_and_client_narrow_the_list() -> None:
 
 @pytest.mark.parametrize("query", ["since=yesterday", "since=2026-12-01", "since=2026-12-01T09:00:00", "client=x"])
 def test_a_filter_that_makes_no_sense_is_422(query: str) -> None:
-    caller = api(make_key(scopes=["activity:read"])[1])
+    caller = api(make_key(scopes=READ_ALL)[1])
 
     problem(caller.get(f"{ACTIVITY}?{query}"), 422)
 
@@ -123,3 +125,20 @@ def test_a_key_without_the_activity_scope_gets_403() -> None:
     _key, token = make_key(scopes=["requests:read", "contacts:read"])
 
     problem(api(token).get(ACTIVITY), 403)
+
+
+def test_a_key_reads_the_events_of_the_families_it_may_read_only() -> None:
+    """`activity:read` alone says nothing of comments or documents: their events (a note's excerpt) need their own
+    family's scope."""
+    contoso = demo_people.contoso()
+    note = record(actor=SYSTEM, verb="note.added", target=contoso, data={"excerpt": "Renewal at risk"})
+    joined = record(actor=SYSTEM, verb="client.updated", target=contoso)
+
+    alone = {row["id"] for row in everything(api(make_key(scopes=["activity:read"])[1]), ACTIVITY)}
+    with_comments = {
+        row["id"] for row in everything(api(make_key(scopes=["activity:read", "comments:read"])[1]), ACTIVITY)
+    }
+
+    assert alone == set()
+    assert note.pk in with_comments
+    assert joined.pk not in with_comments  # a client's events need clients:read

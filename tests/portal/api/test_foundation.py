@@ -2,6 +2,7 @@
 revoked), upsert by external id, `Idempotency-Key`, `ETag`/`If-Match`, problem+json errors, the read-only gate,
 rate limits with their headers, unknown URLs, and the schema and documentation served without a CDN."""
 
+import base64
 import hashlib
 import json
 import re
@@ -12,12 +13,15 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
 from portal.api.models import ApiKey
 from portal.api.services import api_key_revoke
 from portal.clients.models import ClientOrg
+from portal.documents.models import Document, Folder
 from tenants.models import Tenant
 from tests.conftest import OTHER_HOST
 from tests.portal import demo_people
@@ -440,3 +444,25 @@ def test_the_documentation_loads_its_scripts_and_styles_from_this_host(in_demo: 
         loaded = browser.get(address)
         assert loaded.status_code == 200, address
         assert not re.search(rb"https?://[^\s\"']*\.(js|css)", loaded.content), address
+
+
+@pytest.mark.parametrize("position", ["p=garbage", "p=2026-13-45T99:00:00Z", "o=-1&p=x", "r=1&p=" + "9" * 40])
+def test_a_tampered_cursor_is_404_problem_json_not_a_server_error(caller: Client, position: str) -> None:
+    cursor = base64.b64encode(position.encode()).decode()
+
+    problem(caller.get(f"{CLIENTS}?cursor={cursor}"), 404)
+
+
+def test_a_document_external_id_longer_than_its_column_is_refused_on_its_field(caller: Client) -> None:
+    folder = Folder.objects.filter(client_org=demo_people.contoso()).first()
+    assert folder is not None
+    upload = SimpleUploadedFile("sow.txt", b"Statement of work\n", content_type="text/plain")
+
+    answer = caller.put(
+        f"/api/v1/documents/by-external-id/{'x' * 150}/",
+        data=encode_multipart(BOUNDARY, {"folder": str(folder.pk), "file": upload}),
+        content_type=MULTIPART_CONTENT,
+    )
+
+    assert list(problem(answer, 422)["errors"]) == ["external_id"]
+    assert not Document.objects.filter(external_id__startswith="xxx").exists()
