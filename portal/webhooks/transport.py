@@ -528,6 +528,8 @@ def _describe(error: BaseException, phase: str, destination: Destination) -> str
         }.get(phase, f"{phase} timeout")
     if isinstance(error, ssl.SSLError):
         return f"TLS error: {error.reason or error}"
+    if isinstance(error, http.client.RemoteDisconnected):
+        return "the receiver closed the connection without answering"
     if isinstance(error, http.client.IncompleteRead):
         return "the receiver closed the connection before the end of its answer"
     if isinstance(error, http.client.HTTPException):
