@@ -69,3 +69,16 @@ def problem(response: Any, status: int, *, kind: str | None = None) -> dict[str,
     if kind is not None:
         assert body["type"].endswith(f"/{kind}"), body["type"]
     return body
+
+
+def everything(client: Client, first: str) -> list[dict[str, Any]]:
+    """Every row of a list, following its cursor from the `first` page."""
+    rows: list[dict[str, Any]] = []
+    page: str | None = first
+    while page:
+        response = client.get(page)
+        assert response.status_code == 200, (response.status_code, response.content[:500])
+        answer = json.loads(response.content)
+        rows += answer["results"]
+        page = answer["next"]
+    return rows

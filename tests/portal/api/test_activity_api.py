@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from portal.access.policy import SYSTEM
 from portal.activity.events import audit_only_types
@@ -15,7 +14,7 @@ from portal.activity.services import record
 from portal.api.models import API_SCOPES
 from tenants.models import Tenant
 from tests.portal import demo_people
-from tests.portal.api.support import api, make_key, problem, send
+from tests.portal.api.support import api, everything, make_key, problem, send
 from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
@@ -32,16 +31,6 @@ def in_the_demo_portal(in_demo: Tenant, clean_cache: None) -> None:
 def body(response: Any) -> Any:
     assert response.status_code == 200, (response.status_code, response.content[:500])
     return json.loads(response.content)
-
-
-def everything(client: Client, first: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    page: str | None = first
-    while page:
-        answer = body(client.get(page))
-        rows += answer["results"]
-        page = answer["next"]
-    return rows
 
 
 def test_a_key_for_contoso_sees_contosos_events_internal_ones_included_and_nothing_else() -> None:

@@ -23,7 +23,7 @@ from portal.engagements.models import Project
 from portal.requests.models import ClientRequest, RequestType, Status, StatusChange
 from tenants.models import Tenant
 from tests.portal import demo_people
-from tests.portal.api.support import api, make_key, problem, send
+from tests.portal.api.support import api, everything, make_key, problem, send
 from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
@@ -61,17 +61,6 @@ def contoso_only() -> Client:
 def body(response: Any) -> Any:
     assert response.status_code in (200, 201), (response.status_code, response.content[:500])
     return json.loads(response.content)
-
-
-def everything(client: Client, first: str) -> list[dict[str, Any]]:
-    """Every row of a list, following its cursor."""
-    rows: list[dict[str, Any]] = []
-    page: str | None = first
-    while page:
-        answer = body(client.get(page))
-        rows += answer["results"]
-        page = answer["next"]
-    return rows
 
 
 def loyalty() -> Project:
