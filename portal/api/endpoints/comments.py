@@ -16,7 +16,7 @@ from portal.access import limits
 from portal.access.http import api_key_only
 from portal.access.policy import NotFound
 from portal.api.endpoints.base import Creates, ProblemSerializer, updated_since
-from portal.api.endpoints.documents import key_limited
+from portal.api.throttling import key_limited
 from portal.conversations.models import Comment
 from portal.conversations.registry import COMMENTABLE
 from portal.conversations.selectors import comments_for

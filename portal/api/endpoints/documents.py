@@ -14,7 +14,6 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import path, reverse
-from django_ratelimit.core import get_usage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -28,6 +27,7 @@ from portal.access.http import api_key_only
 from portal.access.policy import NotFound, client_org_get_for
 from portal.api.conditional import PreconditionFailed, check_if_match, etag
 from portal.api.endpoints.base import Creates, Endpoint, ProblemSerializer, updated_since
+from portal.api.throttling import key_limited
 from portal.documents import resumable_views, selectors
 from portal.documents.models import Category, Document, DocumentVersion, Folder, ResumableUpload
 from portal.documents.services import (
@@ -66,18 +66,6 @@ TUS = OpenApiParameter("Tus-Resumable", str, OpenApiParameter.HEADER, descriptio
 
 
 # --- what the endpoints share --------------------------------------------------------------------------------------
-
-
-def key_limited(request: Request, group: str) -> None:
-    """The per-person limit of the HTML (`portal.access.limits`: uploads, comments), counted per API key: past it,
-    429 with `Retry-After`, on top of the key's overall rate."""
-    key_id = request.auth.pk
-    usage = get_usage(
-        request._request, group=group, key=lambda _group, _request: f"api-key:{key_id}", rate=limits.rate,
-        increment=True,
-    )  # fmt: skip
-    if usage is not None and usage["should_limit"]:
-        raise exceptions.Throttled(wait=max(usage["time_left"], 1), detail=limits.message(group))
 
 
 @contextmanager
