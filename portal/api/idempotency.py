@@ -15,13 +15,14 @@ from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.problems import CONTENT_TYPE, problem
 from portal.api.models import ApiKey
+from portal.api.problems import reply
 
 KEPT_SECONDS = 24 * 60 * 60
 RUNNING_SECONDS = 5 * 60  # a call that died without answering frees its key after this
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
+KIND = "idempotency"  # the problem type of its refusals
 
 
 def _fingerprint(request: Request) -> str:
@@ -43,29 +44,25 @@ def _fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
-def _problem(status: int, detail: str) -> Response:
-    response = Response(problem(status, detail, kind="idempotency"), status=status)
-    response.content_type = CONTENT_TYPE
-    return response
-
-
 def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
     """Run `handle` once per `Idempotency-Key` (when the POST has one)."""
     given = request.headers.get(HEADER, "")
     if request.method != "POST" or not given or not isinstance(request.auth, ApiKey):
         return handle()
     if len(given) > MAX_LENGTH:
-        return _problem(400, f"The {HEADER} header is longer than {MAX_LENGTH} characters.")
+        return reply(400, f"The {HEADER} header is longer than {MAX_LENGTH} characters.", kind=KIND)
     slot = f"api-idempotency:{request.auth.pk}:{hashlib.sha256(given.encode()).hexdigest()}"
     fingerprint = _fingerprint(request)
     if not cache.add(slot, {"state": "running", "fingerprint": fingerprint}, RUNNING_SECONDS):
         kept: dict[str, Any] | None = cache.get(slot)
         if kept is None:
-            return _problem(409, "A request with this Idempotency-Key has just finished: send it again.")
+            return reply(
+                409, "A request with this Idempotency-Key has just finished: send it again.", kind="idempotency"
+            )
         if kept["fingerprint"] != fingerprint:
-            return _problem(422, "This Idempotency-Key was used with a different request.")
+            return reply(422, "This Idempotency-Key was used with a different request.", kind=KIND)
         if kept["state"] == "running":
-            return _problem(409, "A request with this Idempotency-Key is still running.")
+            return reply(409, "A request with this Idempotency-Key is still running.", kind=KIND)
         replay = Response(json.loads(kept["body"]) if kept["body"] else None, status=kept["status"])
         for name, value in kept["headers"].items():
             replay[name] = value

@@ -33,20 +33,20 @@ def _field_errors(data: Any, prefix: str = "") -> dict[str, list[str]]:
     return found
 
 
+def reply(status: int, detail: str, *, kind: str = "", errors: dict[str, list[str]] | None = None) -> Response:
+    """A DRF answer with a problem+json body."""
+    response = Response(problem(status, detail, kind=kind, errors=errors), status=status)
+    response.content_type = CONTENT_TYPE
+    return response
+
+
 def handle(error: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler: the problem+json body for every error it knows, and the domain's own."""
     if isinstance(error, DomainError):
         field = getattr(error, "field", None) or "_"
-        status = 422 if field != "_" else 409
-        response = Response(problem(status, error.message, errors={field: [error.message]}), status=status)
-        response.content_type = CONTENT_TYPE
-        return response
+        return reply(422 if field != "_" else 409, error.message, errors={field: [error.message]})
     if isinstance(error, IntegrityError):  # two calls created the same thing at once (an upsert's external id)
-        response = Response(
-            problem(409, "Another call changed this at the same time: send it again.", kind="conflict"), status=409
-        )
-        response.content_type = CONTENT_TYPE
-        return response
+        return reply(409, "Another call changed this at the same time: send it again.", kind="conflict")
     if isinstance(error, Http404):
         error = exceptions.NotFound()
     elif isinstance(error, PermissionDenied):
