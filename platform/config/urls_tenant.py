@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("portal.dashboard.urls")),
     path("api/", include("portal.api.urls")),
     path("settings/api-keys/", include("portal.api.settings_urls")),
+    path("settings/webhooks/", include("portal.webhooks.urls")),
     path("_styleguide/", styleguide, name="styleguide"),  # development only: DEBUG or STYLEGUIDE_ENABLED
 ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from portal.activity.models import ActivityEvent
 
-Sender = Callable[[ActivityEvent], None]
+Sender = Callable[[ActivityEvent], object]
 SENDERS: list[Sender] = []
 
 

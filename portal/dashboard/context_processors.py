@@ -90,6 +90,7 @@ def _sections(actor: Actor, unread: dict[str, int]) -> list[NavSection]:
                     NavItem(_("Request types"), reverse("requests:types"), "clipboard-document-list"),
                     NavItem(_("Approval reminders"), reverse("engagements:settings"), "bell-alert"),
                     NavItem(_("API keys"), reverse("api_keys:list"), "key"),
+                    NavItem(_("Webhooks"), reverse("webhooks:list"), "arrow-up-right"),
                     NavItem(_("Settings"), reverse("branding:settings"), "cog-6-tooth"),
                 ],
             )

@@ -28,6 +28,9 @@ def test_environment() -> dict[str, str]:
         "DATABASE_URL": url,
         "TEST_REDIS_URL": settings.REDIS_URL,
         "PYTHONPATH": str(ROOT),
+        # Webhook receivers in the tests listen on http://127.0.0.1 (the refusals are tested in-process).
+        "WEBHOOK_ALLOW_HTTP": "true",
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
     }
 
 

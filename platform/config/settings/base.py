@@ -77,6 +77,7 @@ TENANT_APPS = [
     "portal.engagements",
     "portal.dashboard",
     "portal.api",
+    "portal.webhooks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -341,6 +342,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requests-sweep": {"task": "requests.dispatch_sweep", "schedule": 5 * 60},
     # Reminders of deliverables waiting for a decision longer than the portal's delay (in days: this is soon enough).
     "engagements-reminders": {"task": "engagements.dispatch_reminders", "schedule": 15 * 60},
+    # Webhook deliveries whose next attempt is due (first attempts are queued at once; this sends the retries).
+    "webhooks-due": {"task": "webhooks.dispatch_due", "schedule": 30},
 }
 # Where chunks of resumable uploads collect until the file is complete (a volume all web processes share).
 RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "uploads"))
@@ -370,6 +373,23 @@ CLAMD_STREAM_MAX_BYTES = env.int("CLAMD_STREAM_MAX_BYTES", default=25 * 1024**2)
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 # The activity history and download records are kept 3 years: the floor is fixed by migration (activity.0004), in
 # the database function the daily retention purge calls, never by a setting.
+
+# Outbound webhooks (portal.webhooks): https only and public addresses only (WEBHOOK_ALLOW_HTTP and
+# WEBHOOK_ALLOW_LOOPBACK exist for tests and local development); the timeouts of one delivery in seconds and the
+# most bytes of an answer read; retries back off from WEBHOOK_RETRY_BASE_SECONDS up to a wait of
+# WEBHOOK_RETRY_MAX_DELAY_SECONDS, for WEBHOOK_RETRY_FOR_SECONDS; an endpoint failing every attempt for
+# WEBHOOK_DISABLE_AFTER_SECONDS (and at least WEBHOOK_DISABLE_AFTER_FAILURES attempts) is switched off.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+WEBHOOK_TOTAL_TIMEOUT = env.float("WEBHOOK_TOTAL_TIMEOUT", default=15.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=12 * 60 * 60)
+WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=3 * 24 * 60 * 60)
+WEBHOOK_DISABLE_AFTER_SECONDS = env.int("WEBHOOK_DISABLE_AFTER_SECONDS", default=3 * 24 * 60 * 60)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
 
 # The tenant lifecycle (tenants.lifecycle): days a past-due portal keeps working before it turns read-only,
 # and days a canceled portal is kept (and can be reactivated) before it is purged.
