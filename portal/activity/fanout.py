@@ -1,5 +1,7 @@
 """Telling people of an event, after its transaction committed (the `activity.fan_out` task calls this)."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,6 +10,8 @@ from portal.activity.audience import audience, told_as
 from portal.activity.events import EVENT_TYPES
 from portal.activity.models import ActivityEvent, Channel, Delivery, Frequency, Notification, NotificationPreference
 from portal.activity.selectors import DEFAULT_FREQUENCY
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -37,5 +41,9 @@ def fan_out(event_id: int) -> list[int]:
     _, created = Delivery.objects.get_or_create(event=event, user=None, channel=Channel.WEBHOOK)
     if created:
         for sender in outbound.SENDERS:
-            sender(event)
+            try:
+                with transaction.atomic():  # a sender's failure rolls back its own work, never the notifications
+                    sender(event)
+            except Exception:
+                logger.exception("outbound sender %r failed for event %s", sender, event.pk)
     return to_email
