@@ -25,6 +25,7 @@ UPLOADS = "uploads"
 MENTION_LOOKUPS = "mention-lookups"
 PREVIEW_RENDERS = "preview-renders"
 REQUESTS = "requests"
+WEBHOOK_SENDS = "webhook-sends"
 RATE_SETTINGS = {
     REQUESTS: "REQUEST_RATE",
     COMMENTS: "COMMENT_RATE",
@@ -32,6 +33,7 @@ RATE_SETTINGS = {
     UPLOADS: "UPLOAD_RATE",
     MENTION_LOOKUPS: "MENTION_LOOKUP_RATE",
     PREVIEW_RENDERS: "PREVIEW_RENDER_RATE",
+    WEBHOOK_SENDS: "WEBHOOK_SEND_RATE",
 }
 
 
@@ -64,4 +66,5 @@ def message(group: str) -> str:
         MENTION_LOOKUPS: _("You are looking people up faster than this portal allows. Please wait a minute."),
         PREVIEW_RENDERS: _("You are opening new preview pages faster than this portal allows. Please wait a minute."),
         REQUESTS: _("You have sent many requests in a short time. Please wait a while before sending another."),
+        WEBHOOK_SENDS: _("You have sent many test events or replays in a short time. Please wait a while."),
     }[group]

@@ -22,6 +22,8 @@ class EventType:
     capability: str | None  # what a contact needs besides seeing the target (None: seeing the target is enough)
     staff_only: bool = False
     audit_only: bool = False
+    # A way people are told of other events (a mention), never recorded itself: nothing to subscribe a webhook to.
+    told_only: bool = False
 
 
 EVENT_TYPES: dict[str, EventType] = {}
@@ -34,8 +36,9 @@ def register(
     capability: str | None = None,
     staff_only: bool = False,
     audit_only: bool = False,
+    told_only: bool = False,
 ) -> EventType:
-    event_type = EventType(code, label, capability, staff_only, audit_only)
+    event_type = EventType(code, label, capability, staff_only, audit_only, told_only)
     EVENT_TYPES[code] = event_type
     return event_type
 
@@ -48,7 +51,7 @@ COMMENT_ADDED = register("comment.added", label=_("New comments"))
 NOTE_ADDED = register("note.added", label=_("Internal notes"), staff_only=True)
 # People a comment mentions are told of its one event (comment.added or note.added) as this type, with their
 # preference for it (`audience.told_as`); events recorded before that was so carry this verb themselves.
-MENTIONED = register("comment.mentioned", label=_("Mentions of you"))
+MENTIONED = register("comment.mentioned", label=_("Mentions of you"), told_only=True)
 CONTACT_INVITED = register("contact.invited", label=_("Colleagues invited"), capability="contacts.manage")
 CONTACT_JOINED = register("contact.joined", label=_("Colleagues who joined"), capability="contacts.view")
 CONTACT_DEACTIVATED = register(

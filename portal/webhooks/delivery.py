@@ -12,9 +12,11 @@
   (or was replayed); then it has failed. The wait lives in the database (`next_attempt_at`) and the beat task
   `webhooks.dispatch_due` sends what is due: never a long Celery countdown, which a Redis broker delivers again
   once it outlasts the visibility timeout.
-- An endpoint failing every attempt for `WEBHOOK_DISABLE_AFTER_SECONDS` (and at least
-  `WEBHOOK_DISABLE_AFTER_FAILURES` attempts in a row) is switched off, and the owners are told by e-mail
-  (`services.endpoint_disable_failing`). Its pending deliveries wait; they go again when it is switched back on.
+- An endpoint failing every attempt for `WEBHOOK_DISABLE_AFTER_SECONDS` (2 days: less than one delivery's
+  retries last, so a single event that cannot be delivered is enough) and at least
+  `WEBHOOK_DISABLE_AFTER_FAILURES` attempts in a row is switched off, and the owners are told by e-mail
+  (`services.endpoint_disable_failing`). Its pending deliveries wait; switched back on, each starts a fresh run
+  of attempts at once.
 """
 
 import json
@@ -39,18 +41,14 @@ USER_AGENT = "Portico-Webhooks/1.0"
 LEASE = timedelta(minutes=2)
 
 
-def _seconds(name: str, default: int) -> timedelta:
-    return timedelta(seconds=getattr(settings, name, default))
-
-
 def retry_window() -> timedelta:
-    return _seconds("WEBHOOK_RETRY_FOR_SECONDS", 3 * 24 * 60 * 60)
+    return timedelta(seconds=settings.WEBHOOK_RETRY_FOR_SECONDS)
 
 
 def next_delay(retrying_for: timedelta) -> timedelta:
     """How long to wait after a failed attempt, for a delivery that has been retrying for `retrying_for`."""
-    base = _seconds("WEBHOOK_RETRY_BASE_SECONDS", 30)
-    ceiling = _seconds("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 12 * 60 * 60)
+    base = timedelta(seconds=settings.WEBHOOK_RETRY_BASE_SECONDS)
+    ceiling = timedelta(seconds=settings.WEBHOOK_RETRY_MAX_DELAY_SECONDS)
     return min(ceiling, max(base, 2 * retrying_for))
 
 
@@ -175,8 +173,8 @@ def _count(endpoint: WebhookEndpoint, delivered: bool, now: Any) -> None:
     endpoints.update(failures_in_a_row=F("failures_in_a_row") + 1, failing_since=Coalesce("failing_since", now))
     current = endpoints.select_for_update().get()
     failing_for = now - (current.failing_since or now)
-    enough = current.failures_in_a_row >= getattr(settings, "WEBHOOK_DISABLE_AFTER_FAILURES", 10)
-    if current.enabled and enough and failing_for >= _seconds("WEBHOOK_DISABLE_AFTER_SECONDS", 3 * 24 * 60 * 60):
+    enough = current.failures_in_a_row >= settings.WEBHOOK_DISABLE_AFTER_FAILURES
+    if current.enabled and enough and failing_for >= timedelta(seconds=settings.WEBHOOK_DISABLE_AFTER_SECONDS):
         endpoint_disable_failing(endpoint=current)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audited
+from core.audit import audited, not_audited
 from core.errors import DomainError
 from portal.access.models import StaffMembership, StaffRole
 from portal.access.policy import SYSTEM, Actor, NotFound, client_orgs_for
@@ -34,9 +34,11 @@ class WebhookError(DomainError):
     """A refused change, with a message for the person and the field it concerns."""
 
 
+@not_audited("reads the event registry")
 def subscribable_types() -> list[str]:
-    """The event types an endpoint may receive: every registered type but the audit-only ones (history, not news)."""
-    return sorted(code for code, event_type in EVENT_TYPES.items() if not event_type.audit_only)
+    """The event types an endpoint may receive: every registered type but the audit-only ones (history, not news)
+    and the ways people are told of others (never recorded)."""
+    return sorted(code for code, kind in EVENT_TYPES.items() if not (kind.audit_only or kind.told_only))
 
 
 def _may_manage(actor: Actor) -> None:
@@ -121,9 +123,9 @@ def endpoint_update(
     after = _described(locked, orgs)
     changed = {name: after[name] for name in after if after[name] != before[name]}
     record(actor=actor, verb="webhook.changed", target=locked, data={"changed": changed})
-    if switched_on:
+    if switched_on:  # what waited goes now, each with a fresh run of attempts (it may have waited for days)
         waiting = WebhookDelivery.objects.filter(endpoint=locked, status=DeliveryStatus.PENDING)
-        delivery.send_soon(list(waiting.values_list("pk", flat=True)[:REPLAY_MAX_EVENTS]))
+        delivery.send_soon(_again(waiting, timezone.now()))
     return locked
 
 

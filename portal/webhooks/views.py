@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, add_to_form
+from portal.access import limits
 from portal.access.confirm import destructive
 from portal.access.http import PortalRequest, managers_only
 from portal.webhooks import selectors, services
@@ -107,10 +108,14 @@ def endpoint(request: PortalRequest, endpoint_id: int) -> HttpResponse:
 
 
 @managers_only
+@limits.per_person(limits.WEBHOOK_SENDS)
 @require_POST
 def send_test(request: PortalRequest, endpoint_id: int) -> HttpResponse:
     me = request.actor
     found = selectors.endpoint_get_for(me, endpoint_id)
+    if limits.limited(request):
+        messages.error(request, limits.message(limits.WEBHOOK_SENDS))
+        return redirect("webhooks:detail", endpoint_id=found.pk)
     try:
         services.endpoint_send_test(actor=me, endpoint=found)
     except DomainError as error:
@@ -139,12 +144,16 @@ def rotate(request: PortalRequest, endpoint_id: int) -> HttpResponse:
 
 
 @managers_only
+@limits.per_person(limits.WEBHOOK_SENDS)
 @require_POST
 def replay(request: PortalRequest, endpoint_id: int) -> HttpResponse:
     me = request.actor
     found = selectors.endpoint_get_for(me, endpoint_id)
     form = ReplayForm(request.POST)
-    if form.is_valid():
+    if limits.limited(request):
+        form.is_valid()
+        form.add_error(None, limits.message(limits.WEBHOOK_SENDS))
+    elif form.is_valid():
         try:
             count = services.deliveries_replay_range(
                 actor=me, endpoint=found, since=form.cleaned_data["since"], until=form.cleaned_data["until"]
@@ -158,10 +167,14 @@ def replay(request: PortalRequest, endpoint_id: int) -> HttpResponse:
 
 
 @managers_only
+@limits.per_person(limits.WEBHOOK_SENDS)
 @require_POST
 def replay_one(request: PortalRequest, endpoint_id: int, delivery_id: int) -> HttpResponse:
     me = request.actor
     found = selectors.endpoint_get_for(me, endpoint_id)
+    if limits.limited(request):
+        messages.error(request, limits.message(limits.WEBHOOK_SENDS))
+        return redirect("webhooks:detail", endpoint_id=found.pk)
     try:
         again = services.delivery_replay(actor=me, endpoint=found, delivery_id=delivery_id)
     except DomainError as error:

@@ -276,6 +276,9 @@ MENTION_LOOKUP_RATE = env.str("MENTION_LOOKUP_RATE", default="120/m")
 PREVIEW_RENDER_RATE = env.str("PREVIEW_RENDER_RATE", default="30/m")
 # Requests sent per person.
 REQUEST_RATE = env.str("REQUEST_RATE", default="20/h")
+# Webhook sends a person starts by hand (test events, replays of one delivery or a time range): each makes the
+# portal post to an address the person typed, so one person cannot make it hammer someone else's server.
+WEBHOOK_SEND_RATE = env.str("WEBHOOK_SEND_RATE", default="60/h")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
@@ -388,7 +391,7 @@ WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=12 * 60 * 60)
 WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=3 * 24 * 60 * 60)
-WEBHOOK_DISABLE_AFTER_SECONDS = env.int("WEBHOOK_DISABLE_AFTER_SECONDS", default=3 * 24 * 60 * 60)
+WEBHOOK_DISABLE_AFTER_SECONDS = env.int("WEBHOOK_DISABLE_AFTER_SECONDS", default=2 * 24 * 60 * 60)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
 
 # The tenant lifecycle (tenants.lifecycle): days a past-due portal keeps working before it turns read-only,
