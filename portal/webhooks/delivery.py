@@ -140,7 +140,9 @@ def _note(delivery: WebhookDelivery, answer: transport.Answer, headers: dict[str
     delivered = answer.error is None and answer.status is not None and 200 <= answer.status < 300
     now = timezone.now()
     with transaction.atomic():
-        locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        locked = WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        if locked is None:  # its endpoint was deleted while it was being sent
+            return delivered
         locked.attempts += 1
         WebhookAttempt.objects.create(
             delivery=locked, number=locked.attempts, at=at, url=delivery.endpoint.url, request_headers=headers,
@@ -185,3 +187,12 @@ def due(limit: int = 500) -> list[int]:
         status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__enabled=True
     )
     return list(pending.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+
+
+def purge_log() -> int:
+    """Delivered and failed deliveries older than `WEBHOOK_LOG_DAYS` go, with their attempts (the audit log keeps
+    who changed what; the delivery log is for seeing what was sent lately). Pending ones stay."""
+    before = timezone.now() - timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    finished = WebhookDelivery.objects.filter(created_at__lt=before).exclude(status=DeliveryStatus.PENDING)
+    deleted, _by_model = finished.delete()
+    return deleted

@@ -26,3 +26,13 @@ def dispatch_due_task() -> int:
                 deliver_task.delay(delivery_id)
                 queued += 1
     return queued
+
+
+@app.task(name="webhooks.purge_logs")
+def purge_logs_task() -> int:
+    """Daily (Celery beat, public schema): the old part of every portal's delivery logs."""
+    deleted = 0
+    for tenant in Tenant.objects.exclude(schema_name="public"):
+        with tenant_context(tenant):
+            deleted += delivery.purge_log()
+    return deleted

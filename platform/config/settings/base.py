@@ -347,6 +347,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "engagements-reminders": {"task": "engagements.dispatch_reminders", "schedule": 15 * 60},
     # Webhook deliveries whose next attempt is due (first attempts are queued at once; this sends the retries).
     "webhooks-due": {"task": "webhooks.dispatch_due", "schedule": 30},
+    "webhooks-logs": {"task": "webhooks.purge_logs", "schedule": crontab(hour=3, minute=40)},
 }
 # Where chunks of resumable uploads collect until the file is complete (a volume all web processes share).
 RESUMABLE_UPLOAD_DIR = env.path("RESUMABLE_UPLOAD_DIR", default=str(VAR_DIR / "uploads"))
@@ -393,6 +394,8 @@ WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", def
 WEBHOOK_RETRY_FOR_SECONDS = env.int("WEBHOOK_RETRY_FOR_SECONDS", default=3 * 24 * 60 * 60)
 WEBHOOK_DISABLE_AFTER_SECONDS = env.int("WEBHOOK_DISABLE_AFTER_SECONDS", default=2 * 24 * 60 * 60)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+# Days a delivered or failed delivery stays in its endpoint's log (pending ones stay until they end).
+WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=30)
 
 # The tenant lifecycle (tenants.lifecycle): days a past-due portal keeps working before it turns read-only,
 # and days a canceled portal is kept (and can be reactivated) before it is purged.

@@ -24,7 +24,7 @@ from portal.activity.services import record
 from portal.clients.models import ClientOrg
 from portal.webhooks import delivery, services, transport
 from portal.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from portal.webhooks.tasks import dispatch_due_task
+from portal.webhooks.tasks import dispatch_due_task, purge_logs_task
 from tenants.models import Tenant
 from tests.portal import demo_people
 from tests.portal.factories import ClientOrgFactory
@@ -461,4 +461,23 @@ def test_every_webhook_change_is_an_audited_event_of_the_portals_own_business(
         ("webhook.secret_rotated", None),
         ("webhook.test_sent", None),
         ("webhook.deleted", None),
+    ]
+
+
+def test_the_daily_purge_keeps_a_month_of_finished_deliveries_and_every_pending_one(
+    owner: Actor, receiver: Receiver, worker: Callable[..., Any], clock: Clock
+) -> None:
+    endpoint, _secret = add_endpoint(owner, receiver.url)
+    receiver.statuses = [200, 500]
+    worker(lambda: happen("client.created", demo_people.contoso()))  # delivered
+    worker(lambda: happen("client.archived", demo_people.contoso()))  # pending, retried later
+    clock.advance(31 * 24 * 3600)
+    worker(lambda: happen("client.created", demo_people.fabrikam()))  # delivered, recent
+
+    assert purge_logs_task() == 2  # the old delivered one and its attempt
+
+    left = WebhookDelivery.objects.filter(endpoint=endpoint)
+    assert sorted(left.values_list("event_type", "status")) == [
+        ("client.archived", DeliveryStatus.PENDING),
+        ("client.created", DeliveryStatus.SUCCEEDED),
     ]
