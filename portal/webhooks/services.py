@@ -59,9 +59,12 @@ def _checked_url(url: str) -> str:
 
 
 def _checked(
-    actor: Actor, *, url: str, event_types: Iterable[str], all_clients: bool, clients: Iterable[ClientOrg]
-) -> tuple[str, list[str], list[ClientOrg]]:
-    url = _checked_url(url)
+    actor: Actor, *, url: str, event_types: Iterable[str], all_clients: bool, clients: Iterable[ClientOrg],
+    current_url: str = "",
+) -> tuple[str, list[str], list[ClientOrg]]:  # fmt: skip
+    """What the form asks for, if it may be saved. An unchanged URL is not looked up again: a host that went
+    wrong must not stop anyone switching its endpoint off (every attempt checks it anyway)."""
+    url = current_url if url.strip() == current_url and current_url else _checked_url(url)
     chosen = sorted(set(event_types))
     if not chosen or not set(chosen) <= set(subscribable_types()):
         raise WebhookError(_("Choose the events the endpoint should receive."), field="event_types")
@@ -108,8 +111,10 @@ def endpoint_update(
     """Change what an endpoint receives, where, and whether it is on. Switched back on, it starts afresh: its
     count of failures is reset and its waiting deliveries go again."""
     _may_manage(actor)
-    url, chosen, orgs = _checked(actor, url=url, event_types=event_types, all_clients=all_clients, clients=clients)
     locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    url, chosen, orgs = _checked(
+        actor, url=url, event_types=event_types, all_clients=all_clients, clients=clients, current_url=locked.url
+    )
     before = _described(locked, list(locked.clients.all()))
     switched_on = enabled and not locked.enabled
     locked.url, locked.description, locked.event_types = url, description.strip(), chosen

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page
 
@@ -27,10 +28,13 @@ from portal.conversations.models import Comment
 from portal.documents.models import Document
 from portal.engagements.models import Deliverable, Project
 from portal.requests.models import ClientRequest, RequestType
+from portal.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from portal.webhooks.signing import new_secret
 from tenants.models import Tenant
 from tenants.routing import VERSION_COOKIE, current_version, routing_changed
 from tests.browser.audit import PUBLIC_URLCONF, TENANT_URLCONF, PageAuditor
 from tests.browser.conftest import screenshot
+from tests.browser.journeys import in_demo_committed
 from tests.browser.keyboard import Keyboard
 from tests.tenants.committed import commit_now
 
@@ -92,8 +96,42 @@ class Demo:
     contact_documents: str
 
 
+def webhook_endpoint_with_a_log() -> int:
+    """An endpoint whose log holds a delivered and a failed delivery (none waiting: the log does not poll). Made
+    directly, so no event records it; subscribed to an event no journey causes, so nothing is sent to it."""
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example/portico",
+        description="Accessibility journey ERP",
+        event_types=["client.archived"],
+        secret=new_secret(),
+    )
+    now = timezone.now()
+    for n, status in enumerate([DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED], start=1):
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event_type="webhook.test", message_id=f"msg_{uuid.uuid4().hex}",
+            payload={"type": "webhook.test", "data": {"n": n}}, status=status, attempts=n, retrying_since=now,
+            last_attempt_at=now, response_status=200 if status == DeliveryStatus.SUCCEEDED else 503,
+        )  # fmt: skip
+        for number in range(1, n + 1):
+            succeeded = status == DeliveryStatus.SUCCEEDED
+            WebhookAttempt.objects.create(
+                delivery=delivery, number=number, at=now, url=endpoint.url, response_status=200 if succeeded else 503,
+                response_excerpt="ok" if succeeded else "busy", duration_ms=40, succeeded=succeeded,
+            )  # fmt: skip
+    return endpoint.pk
+
+
 @pytest.fixture
-def demo_pages(db: None) -> Demo:
+def webhook_endpoint(django_db_blocker: pytest.FixtureRequest) -> Iterator[int]:
+    """The endpoint above, committed for the web server, and removed with its log afterwards."""
+    in_demo = in_demo_committed(django_db_blocker)
+    endpoint_id = in_demo(webhook_endpoint_with_a_log)
+    yield endpoint_id
+    in_demo(lambda: WebhookEndpoint.objects.filter(pk=endpoint_id).delete())
+
+
+@pytest.fixture
+def demo_pages(db: None, webhook_endpoint: int) -> Demo:
     with tenant_context(Tenant.objects.get(slug=DEMO_SLUG)):
         org = ClientOrg.objects.get(name=CLIENT)
         contact = Contact.objects.get(user__email="paula.lead@contoso.example")
@@ -142,6 +180,8 @@ def demo_pages(db: None) -> Demo:
         tenant_url("engagements:turnaround"),
         tenant_url("engagements:settings"),
         tenant_url("api_keys:list"),
+        tenant_url("webhooks:list"),
+        tenant_url("webhooks:detail", endpoint_id=webhook_endpoint),
     )
     contact_pages = (
         tenant_url("dashboard:home"),

@@ -15,7 +15,8 @@ The list pages of `config.urls_tenant`, each covered below:
   requests:queue, requests:figures, requests:detail (answers, history, comments), requests:types,
   requests:routing and requests:settings (holidays), engagements:projects, engagements:project (phases,
   milestones, time, comments, the requests about it), engagements:time, engagements:approvals and
-  engagements:deliverable (versions, decisions, comments).
+  engagements:deliverable (versions, decisions, comments), webhooks:list (endpoints with their clients and
+  counts of deliveries) and webhooks:detail (the delivery log with its attempts, page and htmx part).
 Not lists: the forms (clients:create/edit, clients:invite, clients:contact, access:staff_member, access:role_*,
 access:security, branding:settings, requests:new/submit/type_new/type_edit, engagements:project_new/edit; their
 choices come from one query each), single objects and files (downloads, thumbnails, page images, attachments),
@@ -39,9 +40,10 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
@@ -68,6 +70,9 @@ from portal.engagements.services import (
 from portal.organisations.services import client_org_archive
 from portal.requests.models import RequestType
 from portal.requests.services import holiday_add, request_change_status, request_rate, routing_rule_save
+from portal.webhooks import delivery, transport
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
+from portal.webhooks.services import endpoint_create, endpoint_send_test
 from tests.portal.conftest import HOST
 from tests.portal.factories import ClientOrgFactory, ContactFactory, StaffFactory, make_user
 from tests.portal.requests.support import make_type, submit
@@ -770,3 +775,75 @@ def test_a_deliverables_page_lists_versions_decisions_and_comments_without_a_sta
         return len(response.context["versions"]) + len(response.context["decisions"]) + len(response.context["thread"])
 
     assert_flat(as_user(world.manager), url, grow, rows)
+
+
+# --- webhooks ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def receiver(settings: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Endpoints on this machine accepted (an IP literal: no DNS lookup), and a receiver that answers each attempt
+    with the next status of the returned list (refilled by the test) instead of the network."""
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    statuses: list[int] = []
+
+    def answer(url: str, body: bytes, headers: Any, **options: Any) -> transport.Answer:
+        status = statuses.pop(0)
+        return transport.Answer(status=status, body_excerpt=f"answer {status}", duration_ms=12)
+
+    monkeypatch.setattr(transport, "send", answer)
+    return statuses
+
+
+def endpoint_added(owner: User, clients: list[ClientOrg]) -> WebhookEndpoint:
+    """An endpoint added on the page: every client, or the ones given."""
+    endpoint, _secret = endpoint_create(
+        actor=actor_for(owner), url=f"http://127.0.0.1:9/hook/{serial()}", description=f"System {serial()}",
+        event_types=["comment.added", "document.published"], all_clients=not clients, clients=clients,
+    )  # fmt: skip
+    return endpoint
+
+
+def deliveries_tried(owner: User, endpoint: WebhookEndpoint, receiver: list[int], n: int) -> None:
+    """`n` test events sent to `endpoint` and tried by the sender: delivered on the second attempt, still failing
+    after two (waiting for the next), or given up after two."""
+    for i in range(n):
+        test = endpoint_send_test(actor=actor_for(owner), endpoint=endpoint)
+        kind = i % 3
+        receiver.extend([503, 200 if kind == 0 else 503])
+        assert delivery.attempt(test.pk) is False
+        WebhookDelivery.objects.filter(pk=test.pk).update(next_attempt_at=timezone.now())  # due again
+        with override_settings(WEBHOOK_RETRY_FOR_SECONDS=0 if kind == 2 else 3 * 24 * 60 * 60):
+            delivery.attempt(test.pk)
+
+
+def test_the_webhooks_list_reads_clients_and_delivery_counts_without_a_statement_per_endpoint(
+    in_demo: Any, as_user: SignIn, receiver: list[int]
+) -> None:
+    owner = User.objects.get(email=OWNER)
+    chosen = list(ClientOrg.objects.filter(name__in=["Contoso Retail", "Fabrikam Health"]))
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            endpoint = endpoint_added(owner, chosen if i % 2 else [])
+            deliveries_tried(owner, endpoint, receiver, 3)
+
+    assert_flat(as_user(owner), reverse("webhooks:list"), grow, lambda r: len(r.context["endpoints"]))
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_an_endpoints_delivery_log_lists_deliveries_and_attempts_without_a_statement_per_row(
+    in_demo: Any, as_user: SignIn, receiver: list[int], htmx: bool
+) -> None:
+    owner = User.objects.get(email=OWNER)
+    endpoint = endpoint_added(owner, list(ClientOrg.objects.filter(name="Contoso Retail")))
+    url = reverse("webhooks:detail", kwargs={"endpoint_id": endpoint.pk})
+
+    assert_flat(
+        as_user(owner), url, lambda n: deliveries_tried(owner, endpoint, receiver, n), lambda r: len(r.context["log"]),
+        headers={"HX-Request": "true", "HX-Target": "delivery-log"} if htmx else None,
+    )  # fmt: skip
+    tried = WebhookDelivery.objects.filter(endpoint=endpoint)
+    assert set(tried.values_list("status", flat=True)) == {"succeeded", "pending", "failed"}
+    assert set(tried.values_list("attempts", flat=True)) == {2}

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
@@ -19,13 +19,15 @@ from accounts.models import User, UserSession
 from operators.demo import DEMO_STAFF
 from portal.access.confirm import is_destructive
 from portal.access.models import Invitation, StaffMembership
-from portal.access.policy import SYSTEM
+from portal.access.policy import SYSTEM, actor_for
 from portal.api.models import ApiKey
 from portal.api.services import api_key_create
 from portal.clients.models import ClientOrg, Contact
 from portal.documents.models import Document
 from portal.requests.models import Holiday, RequestType, RoutingRule
 from portal.requests.services import holiday_add, routing_rule_save
+from portal.webhooks.models import WebhookEndpoint
+from portal.webhooks.services import endpoint_create
 from tests.portal.access.test_guards import views_of
 from tests.portal.conftest import HOST
 from tests.portal.requests.support import make_type
@@ -134,8 +136,19 @@ def _revoke_api_key() -> Prepared:
     return Prepared(_owner(), url, lambda: ApiKey.objects.get(pk=key.pk).revoked_at is not None)
 
 
+def _delete_webhook_endpoint() -> Prepared:
+    with override_settings(WEBHOOK_ALLOW_HTTP=True, WEBHOOK_ALLOW_LOOPBACK=True):  # an IP literal: no DNS lookup
+        endpoint, _secret = endpoint_create(
+            actor=actor_for(User.objects.get(email=DEMO_STAFF[0].email)), url="http://127.0.0.1:9/hook",
+            description="ERP", event_types=["comment.added"], all_clients=True, clients=[],
+        )  # fmt: skip
+    url = reverse("webhooks:delete", kwargs={"endpoint_id": endpoint.pk})
+    return Prepared(_owner(), url, lambda: not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists())
+
+
 CASES: dict[str, Callable[[], Prepared]] = {
     "api_keys:revoke": _revoke_api_key,
+    "webhooks:delete": _delete_webhook_endpoint,
     "requests:type_archive": _withdraw_request_type,
     "requests:routing_delete": _delete_routing_rule,
     "requests:holiday_delete": _remove_holiday,
