@@ -802,6 +802,7 @@ def test_the_delivery_log_alone_is_sent_to_htmx(olivia: Client, endpoint: Webhoo
 # refused replay is the endpoint's page rendered at the URL that was posted to. Its forms and links must still
 # lead to the endpoint's own page.
 
+
 def opening_tag_of_form_holding(html: str, field: str) -> str:
     at = html.index(f'name="{field}"')
     return html[html.rindex("<form", 0, at) : html.index(">", html.rindex("<form", 0, at)) + 1]
