@@ -36,6 +36,7 @@ from portal.engagements.services import (
     project_save,
 )
 from portal.requests.services import holiday_add, routing_rule_save
+from portal.webhooks.services import endpoint_create, endpoint_send_test
 from tests.portal.requests.support import make_type, submit
 
 pytestmark = pytest.mark.django_db
@@ -105,8 +106,15 @@ def objects_of_client_b(in_demo: Any) -> dict[str, Any]:
     )
     deliverable_submit(actor=SYSTEM, deliverable=deliverable)
     api_key, _token = api_key_create(actor=SYSTEM, name="ERP", scopes=["clients:read"], all_clients=True, clients=[])
+    endpoint, _secret = endpoint_create(
+        actor=SYSTEM, url="https://93.184.216.34/hooks", description="ERP", event_types=["client.created"],
+        all_clients=True, clients=[],
+    )  # fmt: skip
+    test_delivery = endpoint_send_test(actor=SYSTEM, endpoint=endpoint)  # queued after commit: never, in a test
     return {
         "api_key_id": api_key.pk,  # the provider's own business (owners and admins)
+        "endpoint_id": endpoint.pk,
+        "delivery_id": test_delivery.pk,
         "deliverable_id": deliverable.pk,
         "deliverable_version_id": version.pk,
         "project_id": fabrikam_project.pk,
