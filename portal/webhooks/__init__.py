@@ -1,2 +1,2 @@
-"""Signed outbound webhooks (issue 14). `transport` delivers one request to a receiver's URL with the SSRF
-defences; the app is wired into INSTALLED_APPS separately."""
+"""Signed outbound webhooks: endpoints the provider's systems listen on, deliveries of the portal's events to
+them (signed, retried, logged, replayable), and the SSRF-safe sender. See docs/architecture.md, "Webhooks"."""

@@ -21,12 +21,11 @@
 
 import json
 import secrets
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,7 +55,7 @@ def new_message_id() -> str:
     return "msg_" + secrets.token_hex(16)
 
 
-def endpoints_for(event: ActivityEvent) -> Any:
+def endpoints_for(event: ActivityEvent) -> QuerySet[WebhookEndpoint]:
     """The enabled endpoints that want this event: its type chosen, its client reached."""
     reach = Q(all_clients=True)
     if event.client_org_id is not None:
@@ -88,10 +87,14 @@ def queue_for_event(event: ActivityEvent) -> list[int]:
 
 def send_soon(delivery_ids: list[int]) -> None:
     """Queue a first attempt of each after commit (the beat dispatcher sends whatever a lost message misses)."""
-    from portal.webhooks.tasks import deliver_task
+    from portal.webhooks.tasks import deliver_task  # the tasks call this module: imported when first needed
+
+    def queue() -> None:
+        for pk in delivery_ids:
+            deliver_task.delay(pk)
 
     if delivery_ids:
-        transaction.on_commit(lambda: [deliver_task.delay(pk) for pk in delivery_ids])
+        transaction.on_commit(queue)
 
 
 def _claim(delivery_id: int) -> WebhookDelivery | None:
@@ -136,7 +139,7 @@ def attempt(delivery_id: int) -> bool | None:
     return _note(delivery, answer, headers, now)
 
 
-def _note(delivery: WebhookDelivery, answer: transport.Answer, headers: dict[str, str], at: Any) -> bool:
+def _note(delivery: WebhookDelivery, answer: transport.Answer, headers: dict[str, str], at: datetime) -> bool:
     delivered = answer.error is None and answer.status is not None and 200 <= answer.status < 300
     now = timezone.now()
     with transaction.atomic():
@@ -165,8 +168,8 @@ def _note(delivery: WebhookDelivery, answer: transport.Answer, headers: dict[str
     return delivered
 
 
-def _count(endpoint: WebhookEndpoint, delivered: bool, now: Any) -> None:
-    from portal.webhooks.services import endpoint_disable_failing
+def _count(endpoint: WebhookEndpoint, delivered: bool, now: datetime) -> None:
+    from portal.webhooks.services import endpoint_disable_failing  # the services queue through this module
 
     endpoints = WebhookEndpoint.objects.filter(pk=endpoint.pk)
     if delivered:
