@@ -55,7 +55,7 @@ def new_message_id() -> str:
     return "msg_" + secrets.token_hex(16)
 
 
-def endpoints_for(event: ActivityEvent) -> QuerySet[WebhookEndpoint]:
+def endpoints_wanting(event: ActivityEvent) -> QuerySet[WebhookEndpoint]:
     """The enabled endpoints that want this event: its type chosen, its client reached."""
     reach = Q(all_clients=True)
     if event.client_org_id is not None:
@@ -67,7 +67,7 @@ def queue_for_event(event: ActivityEvent) -> list[int]:
     """The outbound sender (called once per event, inside the fan-out's transaction)."""
     if EVENT_TYPES[event.verb].audit_only:
         return []
-    endpoints = list(endpoints_for(event))
+    endpoints = list(endpoints_wanting(event))
     if not endpoints:
         return []
     payload = event_payload(event)
@@ -97,13 +97,21 @@ def send_soon(delivery_ids: list[int]) -> None:
         transaction.on_commit(queue)
 
 
+def _due_at(now: datetime) -> QuerySet[WebhookDelivery]:
+    """Deliveries whose next attempt is due at `now`: pending, of an endpoint that is on."""
+    return WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__enabled=True
+    )
+
+
 def _claim(delivery_id: int) -> WebhookDelivery | None:
     now = timezone.now()
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
+            _due_at(now)
+            .select_for_update(of=("self",), skip_locked=True)
             .select_related("endpoint")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__enabled=True)
+            .filter(pk=delivery_id)
             .first()
         )
         if delivery is None:
@@ -185,11 +193,7 @@ def _count(endpoint: WebhookEndpoint, delivered: bool, now: datetime) -> None:
 
 def due(limit: int = 500) -> list[int]:
     """The deliveries the dispatcher should send now, the longest waiting first."""
-    now = timezone.now()
-    pending = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__enabled=True
-    )
-    return list(pending.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    return list(_due_at(timezone.now()).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
 def purge_log() -> int:

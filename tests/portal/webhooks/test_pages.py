@@ -29,6 +29,7 @@ from portal.webhooks import transport
 from portal.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.webhooks.services import endpoint_create, subscribable_types
 from portal.webhooks.urls import urlpatterns
+from portal.webhooks.views import LOG_PAGE
 from tenants.models import Tenant
 from tests.conftest import OTHER_HOST, SHARED_EMAIL
 from tests.portal import demo_people
@@ -844,6 +845,21 @@ def test_the_delivery_logs_filters_lead_to_the_endpoints_page_wherever_the_page_
     links = re.findall(r'href="([^"]*status=failed[^"]*)"', answer.content.decode())
     assert links
     assert all(link.startswith(page) for link in links), links
+
+
+def test_the_delivery_logs_pages_lead_to_the_endpoints_page_after_a_rotation(
+    olivia: Client, local_receiver: None
+) -> None:
+    made, _secret = endpoint_create(
+        actor=actor_for(demo_people.olivia()), url=LOCAL_URL, description="ERP sync", event_types=TYPES,
+        all_clients=True, clients=[],
+    )  # fmt: skip
+    for _ in range(LOG_PAGE + 1):
+        logged(made, DeliveryStatus.FAILED, attempts=1)
+    answer = olivia.post(reverse("webhooks:rotate", kwargs={"endpoint_id": made.pk}), {"overlap": "24"})
+
+    [following] = re.findall(r'href="([^"]*)" rel="next"', answer.content.decode())
+    assert following == reverse("webhooks:detail", kwargs={"endpoint_id": made.pk}) + "?page=2"
 
 
 # --- another portal ---------------------------------------------------------------------------------------------
